@@ -1,0 +1,13 @@
+//! Pure domain logic of Praatplaat, shared by the Leptos app (wasm32) and the axum server (native).
+//!
+//! Architecture invariant: this crate does no I/O, reads no clock and makes no random ids. Time and
+//! ids come in as arguments, storage and network come in through the traits in [`sync`]. It depends
+//! on no browser, database or async runtime crate, so everything here is tested natively.
+
+pub mod merge;
+pub mod model;
+pub mod municipality;
+pub mod protocol;
+pub mod sync;
+
+pub use model::{Company, Interview, InterviewStatus, Programme, Record, RecordKind, RecordMeta};

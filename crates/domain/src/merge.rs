@@ -1,0 +1,93 @@
+//! The rules that decide which version of a record wins, applied by the server (authoritatively)
+//! and by the device (when a pulled record meets local state).
+//!
+//! v1 rule: last writer wins per record, by the device clock of the edit (`updated_at`). Field-level
+//! merging of concurrent edits replaces this rule when teams share interviews.
+
+use crate::model::RecordMeta;
+
+/// What the server does with an incoming change of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// The record is new: store it with revision 1.
+    Insert,
+    /// The change is at least as recent as the stored record: store it with the next revision.
+    Replace { rev: u64 },
+    /// The stored record was edited later: keep it.
+    Superseded { rev: u64 },
+}
+
+/// Decides the fate of `incoming` given what the server holds.
+pub fn decide(existing: Option<&RecordMeta>, incoming: &RecordMeta) -> Decision {
+    match existing {
+        None => Decision::Insert,
+        Some(stored) if incoming.updated_at >= stored.updated_at => Decision::Replace {
+            rev: stored.rev + 1,
+        },
+        Some(stored) => Decision::Superseded { rev: stored.rev },
+    }
+}
+
+/// Whether a device takes a pulled record over its local copy. A record with a change still
+/// waiting in the outbox keeps the local version: that change will reach the server, which decides.
+pub fn accept_remote(local: Option<&RecordMeta>, has_pending_change: bool, remote: &RecordMeta) -> bool {
+    if has_pending_change {
+        return false;
+    }
+    match local {
+        None => true,
+        Some(local) => remote.rev > local.rev,
+    }
+}
+
+/// Marks a record as edited at `now_ms`. The stamp never goes backwards for one record, so a device
+/// whose clock was set back still orders its own edits.
+pub fn touch(meta: &mut RecordMeta, now_ms: i64) {
+    meta.updated_at = now_ms.max(meta.updated_at + 1);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(rev: u64, updated_at: i64) -> RecordMeta {
+        RecordMeta {
+            rev,
+            updated_at,
+            deleted: false,
+        }
+    }
+
+    #[test]
+    fn new_record_is_inserted() {
+        assert_eq!(decide(None, &meta(0, 5)), Decision::Insert);
+    }
+
+    #[test]
+    fn later_or_equal_edit_replaces_with_next_rev() {
+        assert_eq!(decide(Some(&meta(3, 100)), &meta(3, 200)), Decision::Replace { rev: 4 });
+        assert_eq!(decide(Some(&meta(3, 100)), &meta(1, 100)), Decision::Replace { rev: 4 });
+    }
+
+    #[test]
+    fn older_edit_is_superseded() {
+        assert_eq!(decide(Some(&meta(3, 100)), &meta(3, 99)), Decision::Superseded { rev: 3 });
+    }
+
+    #[test]
+    fn pending_local_change_keeps_local_version() {
+        assert!(!accept_remote(Some(&meta(1, 0)), true, &meta(9, 0)));
+        assert!(accept_remote(Some(&meta(1, 0)), false, &meta(2, 0)));
+        assert!(!accept_remote(Some(&meta(2, 0)), false, &meta(2, 0)));
+        assert!(accept_remote(None, false, &meta(1, 0)));
+    }
+
+    #[test]
+    fn touch_never_goes_backwards() {
+        let mut m = meta(0, 1_000);
+        touch(&mut m, 2_000);
+        assert_eq!(m.updated_at, 2_000);
+        touch(&mut m, 500); // clock set back
+        assert_eq!(m.updated_at, 2_001);
+    }
+}

@@ -1,0 +1,429 @@
+//! The records the app keeps and syncs: programmes, companies and interviews.
+//!
+//! Every synced record carries a [`RecordMeta`] from day one. Unknown or missing fields default, so
+//! a record written by an older or newer app version still loads (`#[serde(default)]`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use uuid::Uuid;
+
+/// Maximum length (in characters) of a short text field such as a name.
+pub const MAX_SHORT_TEXT: usize = 200;
+/// Maximum length (in characters) of a free-text field such as notes.
+pub const MAX_LONG_TEXT: usize = 20_000;
+
+/// What sync needs on every record.
+///
+/// `rev` is assigned by the server (0 = never stored there); a device keeps the revision its edit
+/// was based on. `updated_at` is the device clock in milliseconds since the Unix epoch at the last
+/// edit. A deleted record stays as a tombstone so the deletion syncs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RecordMeta {
+    pub rev: u64,
+    pub updated_at: i64,
+    pub deleted: bool,
+}
+
+/// A programme under which interviews are held. The MKB-Deal is the first; more can follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Programme {
+    pub id: &'static str,
+    pub name: &'static str,
+}
+
+/// The programme this app was built for.
+pub const MKB_DEAL_METAAL: Programme = Programme {
+    id: "mkb-deal-metaal-zh",
+    name: "MKB-Deal Circulaire Maakindustrie Metaal Zuid-Holland",
+};
+
+/// Size class by persons employed (CBS classes; 250+ is not MKB but may still be interviewed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SizeClass {
+    #[serde(rename = "1")]
+    Solo,
+    #[serde(rename = "2-9")]
+    Micro,
+    #[serde(rename = "10-49")]
+    Small,
+    #[serde(rename = "50-249")]
+    Medium,
+    #[serde(rename = "250+")]
+    Large,
+}
+
+impl SizeClass {
+    pub const ALL: [SizeClass; 5] = [
+        SizeClass::Solo,
+        SizeClass::Micro,
+        SizeClass::Small,
+        SizeClass::Medium,
+        SizeClass::Large,
+    ];
+
+    /// The code used on the wire and in the UI ("2-9").
+    pub fn code(self) -> &'static str {
+        match self {
+            SizeClass::Solo => "1",
+            SizeClass::Micro => "2-9",
+            SizeClass::Small => "10-49",
+            SizeClass::Medium => "50-249",
+            SizeClass::Large => "250+",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SizeClass> {
+        SizeClass::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// Segments of the metal chain (multi-select), keyed by a stable code.
+pub const SEGMENTS: [&str; 12] = [
+    "basismetaal",
+    "constructie",
+    "plaatbewerking",
+    "verspaning",
+    "smeden",
+    "oppervlakte",
+    "gereedschap",
+    "machinebouw",
+    "onderhoud",
+    "montage",
+    "engineering",
+    "maritiem",
+];
+
+/// A company that is (to be) interviewed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Company {
+    pub id: Uuid,
+    pub programme_id: String,
+    pub name: String,
+    /// Municipality name as in [`crate::municipality::MUNICIPALITIES`]; free text is kept as typed.
+    pub municipality: String,
+    pub address: String,
+    pub contact_person: String,
+    /// Segment codes from [`SEGMENTS`].
+    pub segments: Vec<String>,
+    pub size_class: Option<SizeClass>,
+    /// Member of the association (Koninklijke Metaalunie); `None` = not asked yet.
+    pub association_member: Option<bool>,
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+}
+
+impl Default for Company {
+    fn default() -> Self {
+        Company {
+            id: Uuid::nil(),
+            programme_id: MKB_DEAL_METAAL.id.to_owned(),
+            name: String::new(),
+            municipality: String::new(),
+            address: String::new(),
+            contact_person: String::new(),
+            segments: Vec::new(),
+            size_class: None,
+            association_member: None,
+            meta: RecordMeta::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterviewStatus {
+    #[default]
+    Draft,
+    Completed,
+}
+
+/// The answer for one practice of the praatplaat.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PracticeAnswer {
+    /// The company already does this ("doen we al").
+    pub now: bool,
+    /// The company wants to start within 3 years ("ambitie").
+    pub ambition: bool,
+    pub note: String,
+}
+
+/// An interview with one company, held with one version of the praatplaat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Interview {
+    pub id: Uuid,
+    pub programme_id: String,
+    pub company_id: Uuid,
+    /// Date of the conversation, ISO `YYYY-MM-DD`.
+    pub date: String,
+    pub interviewer: String,
+    /// `id@version` of the praatplaat definition used.
+    pub plate_version: String,
+    /// Answers keyed by practice id (stable across plate versions).
+    pub answers: BTreeMap<String, PracticeAnswer>,
+    pub notes: String,
+    pub status: InterviewStatus,
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+}
+
+impl Default for Interview {
+    fn default() -> Self {
+        Interview {
+            id: Uuid::nil(),
+            programme_id: MKB_DEAL_METAAL.id.to_owned(),
+            company_id: Uuid::nil(),
+            date: String::new(),
+            interviewer: String::new(),
+            plate_version: String::new(),
+            answers: BTreeMap::new(),
+            notes: String::new(),
+            status: InterviewStatus::Draft,
+            meta: RecordMeta::default(),
+        }
+    }
+}
+
+/// The kinds of synced record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Company,
+    Interview,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Company => "company",
+            RecordKind::Interview => "interview",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        match s {
+            "company" => Some(RecordKind::Company),
+            "interview" => Some(RecordKind::Interview),
+            _ => None,
+        }
+    }
+}
+
+/// Any synced record; on the wire `{"kind": "interview", "record": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+pub enum Record {
+    Company(Company),
+    Interview(Interview),
+}
+
+/// Why a record is refused. The message is shown to people, so it names the field.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ValidationError {
+    #[error("the id must not be the nil UUID")]
+    NilId,
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    #[error("{field} is longer than {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("date must be YYYY-MM-DD, got {0:?}")]
+    BadDate(String),
+    #[error("unknown segment {0:?}")]
+    UnknownSegment(String),
+}
+
+fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), ValidationError> {
+    if value.chars().count() > max {
+        Err(ValidationError::TooLong { field, max })
+    } else {
+        Ok(())
+    }
+}
+
+/// `YYYY-MM-DD` with plausible month and day; empty is allowed for a draft.
+fn check_date(date: &str) -> Result<(), ValidationError> {
+    if date.is_empty() {
+        return Ok(());
+    }
+    let bad = || ValidationError::BadDate(date.to_owned());
+    let parts: Vec<&str> = date.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+        return Err(bad());
+    }
+    let (m, d): (u32, u32) = (m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+impl Company {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.id.is_nil() {
+            return Err(ValidationError::NilId);
+        }
+        if !self.meta.deleted && self.name.trim().is_empty() {
+            return Err(ValidationError::Empty { field: "name" });
+        }
+        check_len("programme_id", &self.programme_id, MAX_SHORT_TEXT)?;
+        check_len("name", &self.name, MAX_SHORT_TEXT)?;
+        check_len("municipality", &self.municipality, MAX_SHORT_TEXT)?;
+        check_len("address", &self.address, MAX_SHORT_TEXT)?;
+        check_len("contact_person", &self.contact_person, MAX_SHORT_TEXT)?;
+        if let Some(s) = self.segments.iter().find(|s| !SEGMENTS.contains(&s.as_str())) {
+            return Err(ValidationError::UnknownSegment(s.clone()));
+        }
+        Ok(())
+    }
+}
+
+impl Interview {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.id.is_nil() || self.company_id.is_nil() {
+            return Err(ValidationError::NilId);
+        }
+        check_date(&self.date)?;
+        check_len("programme_id", &self.programme_id, MAX_SHORT_TEXT)?;
+        check_len("interviewer", &self.interviewer, MAX_SHORT_TEXT)?;
+        check_len("plate_version", &self.plate_version, MAX_SHORT_TEXT)?;
+        check_len("notes", &self.notes, MAX_LONG_TEXT)?;
+        for (practice, answer) in &self.answers {
+            check_len("practice id", practice, MAX_SHORT_TEXT)?;
+            check_len("practice note", &answer.note, MAX_LONG_TEXT)?;
+        }
+        Ok(())
+    }
+}
+
+impl Record {
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            Record::Company(_) => RecordKind::Company,
+            Record::Interview(_) => RecordKind::Interview,
+        }
+    }
+
+    pub fn id(&self) -> Uuid {
+        match self {
+            Record::Company(c) => c.id,
+            Record::Interview(i) => i.id,
+        }
+    }
+
+    pub fn meta(&self) -> &RecordMeta {
+        match self {
+            Record::Company(c) => &c.meta,
+            Record::Interview(i) => &i.meta,
+        }
+    }
+
+    pub fn meta_mut(&mut self) -> &mut RecordMeta {
+        match self {
+            Record::Company(c) => &mut c.meta,
+            Record::Interview(i) => &mut i.meta,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        match self {
+            Record::Company(c) => c.validate(),
+            Record::Interview(i) => i.validate(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn company() -> Company {
+        Company {
+            id: Uuid::from_u128(1),
+            name: "Van Dijk Metaal".into(),
+            municipality: "Alphen aan den Rijn".into(),
+            ..Company::default()
+        }
+    }
+
+    #[test]
+    fn record_wire_format_is_tagged_and_flat() {
+        let record = Record::Company(company());
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(json["kind"], "company");
+        assert_eq!(json["record"]["name"], "Van Dijk Metaal");
+        // Sync fields sit beside the data, not nested.
+        assert_eq!(json["record"]["rev"], 0);
+        assert_eq!(json["record"]["deleted"], false);
+        let back: Record = serde_json::from_value(json).unwrap();
+        assert_eq!(back, record);
+    }
+
+    #[test]
+    fn old_records_without_new_fields_still_load() {
+        let json = r#"{"id":"00000000-0000-0000-0000-000000000002","company_id":"00000000-0000-0000-0000-000000000001"}"#;
+        let interview: Interview = serde_json::from_str(json).unwrap();
+        assert_eq!(interview.status, InterviewStatus::Draft);
+        assert_eq!(interview.programme_id, MKB_DEAL_METAAL.id);
+        assert!(interview.answers.is_empty());
+    }
+
+    #[test]
+    fn size_class_codes_round_trip() {
+        for s in SizeClass::ALL {
+            assert_eq!(SizeClass::from_code(s.code()), Some(s));
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.code()));
+        }
+        assert_eq!(SizeClass::from_code("7"), None);
+    }
+
+    #[test]
+    fn company_validation_names_the_field() {
+        assert_eq!(company().validate(), Ok(()));
+        let mut c = company();
+        c.name = "  ".into();
+        assert_eq!(c.validate(), Err(ValidationError::Empty { field: "name" }));
+        c.name = "x".repeat(MAX_SHORT_TEXT + 1);
+        assert!(matches!(c.validate(), Err(ValidationError::TooLong { field: "name", .. })));
+        let mut c = company();
+        c.segments = vec!["bakkerij".into()];
+        assert_eq!(c.validate(), Err(ValidationError::UnknownSegment("bakkerij".into())));
+        let mut c = company();
+        c.id = Uuid::nil();
+        assert_eq!(c.validate(), Err(ValidationError::NilId));
+    }
+
+    #[test]
+    fn deleted_company_may_have_empty_name() {
+        let mut c = company();
+        c.name.clear();
+        c.meta.deleted = true;
+        assert_eq!(c.validate(), Ok(()));
+    }
+
+    #[test]
+    fn interview_dates_are_checked() {
+        let mut i = Interview {
+            id: Uuid::from_u128(2),
+            company_id: Uuid::from_u128(1),
+            ..Interview::default()
+        };
+        for ok in ["", "2025-01-31", "2026-12-01"] {
+            i.date = ok.into();
+            assert_eq!(i.validate(), Ok(()), "{ok}");
+        }
+        for bad in ["2025-13-01", "25-01-01", "2025/01/01", "2025-01-32", "2025-1-1", "x"] {
+            i.date = bad.into();
+            assert_eq!(i.validate(), Err(ValidationError::BadDate(bad.into())), "{bad}");
+        }
+    }
+}

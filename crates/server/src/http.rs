@@ -1,0 +1,20 @@
+//! HTTP routes, one module per resource. Every route lives under `/api/v1`.
+
+pub mod health;
+pub mod static_files;
+pub mod sync;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+
+use crate::error::AppError;
+use crate::AppState;
+
+pub fn api_router(max_body_bytes: usize) -> Router<AppState> {
+    Router::new()
+        .merge(health::router())
+        .merge(sync::router())
+        // An unknown API path is a JSON 404, never the app's index.html.
+        .fallback(|| async { AppError::NotFound })
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+}
