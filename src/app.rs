@@ -1,0 +1,65 @@
+//! The root component: state, router and page frame.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::banner::SaveErrorBanner;
+use crate::components::header::AppHeader;
+use crate::i18n::use_texts;
+use crate::pages::interview_list::InterviewList;
+use crate::pages::interview_page::InterviewPage;
+use crate::pages::new_interview::NewInterview;
+use crate::pages::settings_page::SettingsPage;
+use crate::state::{provide_app_state, LoadState};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = provide_app_state();
+    // Keep the document's language in step with the UI, for screen readers and hyphenation.
+    Effect::new(move |_| {
+        let lang = state.settings.with(|s| s.lang.code());
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", lang);
+        }
+    });
+    view! {
+        <Router>
+            <AppHeader/>
+            <SaveErrorBanner/>
+            <main id="main">
+                <LoadGate>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=InterviewList/>
+                        <Route path=path!("/interviews/new") view=NewInterview/>
+                        <Route path=path!("/interviews/:id") view=InterviewPage/>
+                        <Route path=path!("/settings") view=SettingsPage/>
+                    </Routes>
+                </LoadGate>
+            </main>
+        </Router>
+    }
+}
+
+/// Shows its children once the local database is read, or why it could not be.
+#[component]
+fn LoadGate(children: ChildrenFn) -> impl IntoView {
+    let state = crate::state::use_app_state();
+    let t = use_texts();
+    move || match state.load.get() {
+        LoadState::Loading => view! { <p class="notice" role="status">{t.get().loading}</p> }.into_any(),
+        LoadState::Failed(e) => view! { <p class="notice error" role="alert">{e}</p> }.into_any(),
+        LoadState::Ready => children().into_any(),
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <section class="page">
+            <p class="notice">{move || t.get().not_found}</p>
+            <a class="button" href="/">{move || t.get().back}</a>
+        </section>
+    }
+}

@@ -1,0 +1,55 @@
+use leptos::prelude::*;
+
+/// A labelled text input that reports every change (the caller saves it at once).
+#[component]
+pub fn TextField(
+    /// Unique id of the input, also used by tests.
+    id: &'static str,
+    #[prop(into)] label: Signal<&'static str>,
+    #[prop(into)] value: Signal<String>,
+    on_change: Callback<String>,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional, default = "text")] input_type: &'static str,
+    #[prop(optional)] list: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<Signal<&'static str>>,
+) -> impl IntoView {
+    let input = move |ev: leptos::ev::Event| on_change.run(event_target_value(&ev));
+    let placeholder = move || placeholder.map(|p| p.get());
+    view! {
+        <div class="field">
+            <label for=id>{move || label.get()}</label>
+            {if multiline {
+                view! {
+                    <textarea id=id rows="5" prop:value=move || value.get() on:input=input placeholder=placeholder></textarea>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <input
+                        id=id
+                        type=input_type
+                        list=list
+                        autocomplete="off"
+                        prop:value=move || value.get()
+                        on:input=input
+                        placeholder=placeholder
+                    />
+                }
+                    .into_any()
+            }}
+        </div>
+    }
+}
+
+/// The municipalities of Zuid-Holland as suggestions for a municipality input (`list="municipalities"`).
+#[component]
+pub fn MunicipalityOptions() -> impl IntoView {
+    view! {
+        <datalist id="municipalities">
+            {praatplaat_domain::municipality::MUNICIPALITIES
+                .iter()
+                .map(|m| view! { <option value=m.name></option> })
+                .collect_view()}
+        </datalist>
+    }
+}

@@ -1,0 +1,23 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::sync_badge::SyncBadge;
+use crate::i18n::use_texts;
+
+#[component]
+pub fn AppHeader() -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <header class="app-header">
+            <A href="/" attr:class="brand">
+                <span class="brand-name">{move || t.get().app_name}</span>
+                <span class="brand-programme">{move || t.get().programme}</span>
+            </A>
+            <SyncBadge/>
+            <A href="/settings" attr:class="button ghost" attr:aria-label=move || t.get().settings>
+                <span aria-hidden="true">"⚙"</span>
+                <span class="label-wide">{move || t.get().settings}</span>
+            </A>
+        </header>
+    }
+}

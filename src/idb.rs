@@ -1,0 +1,351 @@
+//! The device's storage: IndexedDB through `indexed_db_futures`, behind a few functions.
+//!
+//! Invariant: every public function is one IndexedDB transaction, and no transaction is held
+//! across an await of anything but its own requests (IndexedDB commits a transaction by itself
+//! once the code waits for something else). Records are stored as JSON text under their id, so a
+//! newer app version that adds fields still reads older records.
+
+use std::cell::RefCell;
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use praatplaat_domain::merge::accept_remote;
+use praatplaat_domain::model::{Company, Interview, Record, RecordKind};
+use praatplaat_domain::protocol::{Change, ChangeResult, ChangeStatus};
+use praatplaat_domain::sync::LocalStore;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use uuid::Uuid;
+
+const DB_NAME: &str = "praatplaat";
+/// Schema version; each step of [`upgrade`] brings an older database one version further.
+const DB_VERSION: u32 = 1;
+const COMPANIES: &str = "companies";
+const INTERVIEWS: &str = "interviews";
+const OUTBOX: &str = "outbox";
+const META: &str = "meta";
+const ALL_STORES: [&str; 4] = [COMPANIES, INTERVIEWS, OUTBOX, META];
+
+const META_DEVICE_ID: &str = "device_id";
+const META_NEXT_SEQ: &str = "next_seq";
+const META_CURSOR: &str = "cursor";
+
+thread_local! {
+    static DB: RefCell<Option<Database>> = const { RefCell::new(None) };
+}
+
+#[derive(Debug, Clone, Error)]
+pub enum IdbError {
+    #[error("IndexedDB: {0}")]
+    Idb(String),
+    #[error("stored data is unreadable: {0}")]
+    Data(String),
+    #[error("the local database is not open")]
+    NotOpen,
+}
+
+impl From<indexed_db_futures::error::Error> for IdbError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        IdbError::Idb(e.to_string())
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for IdbError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        IdbError::Idb(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for IdbError {
+    fn from(e: serde_json::Error) -> Self {
+        IdbError::Data(e.to_string())
+    }
+}
+
+/// One waiting change: the record it concerns and its number in this device's sequence. The
+/// record itself is read from its store when pushing, so many edits of one record travel once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct OutboxEntry {
+    seq: u64,
+    kind: RecordKind,
+    id: Uuid,
+    /// Set when the server refused the change for good: kept, visible, out of the queue.
+    #[serde(default)]
+    rejected: Option<String>,
+}
+
+fn store_name(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Company => COMPANIES,
+        RecordKind::Interview => INTERVIEWS,
+    }
+}
+
+fn outbox_key(kind: RecordKind, id: Uuid) -> String {
+    format!("{}:{id}", kind.as_str())
+}
+
+fn record_json(record: &Record) -> Result<String, IdbError> {
+    Ok(match record {
+        Record::Company(c) => serde_json::to_string(c)?,
+        Record::Interview(i) => serde_json::to_string(i)?,
+    })
+}
+
+fn parse_record(kind: RecordKind, json: &str) -> Result<Record, IdbError> {
+    Ok(match kind {
+        RecordKind::Company => Record::Company(serde_json::from_str(json)?),
+        RecordKind::Interview => Record::Interview(serde_json::from_str(json)?),
+    })
+}
+
+fn db() -> Result<Database, IdbError> {
+    DB.with(|db| db.borrow().clone()).ok_or(IdbError::NotOpen)
+}
+
+fn upgrade(old_version: u32, db: &Database) -> indexed_db_futures::Result<()> {
+    if old_version < 1 {
+        for name in ALL_STORES {
+            db.create_object_store(name).build()?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens (creating or upgrading) the database and makes sure this device has an id.
+pub async fn open() -> Result<(), IdbError> {
+    let db = Database::open(DB_NAME)
+        .with_version(DB_VERSION)
+        .with_on_upgrade_needed(|event, db| upgrade(event.old_version() as u32, &db))
+        .await?;
+    DB.with(|slot| *slot.borrow_mut() = Some(db.clone()));
+    let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+    let meta = tx.object_store(META)?;
+    let existing: Option<String> = meta.get(META_DEVICE_ID.to_owned()).primitive()?.await?;
+    if existing.is_none() {
+        let id = crate::clock::new_id().to_string();
+        meta.put(id).with_key(META_DEVICE_ID.to_owned()).primitive()?.await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Everything the UI shows, read in one go at start.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub companies: Vec<Company>,
+    pub interviews: Vec<Interview>,
+    pub outbox: OutboxSummary,
+}
+
+/// What is waiting to be synced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxSummary {
+    pub waiting: usize,
+    /// Reasons of changes the server refused.
+    pub set_aside: Vec<String>,
+}
+
+async fn read_all_json(store: &indexed_db_futures::object_store::ObjectStore<'_>) -> Result<Vec<String>, IdbError> {
+    let rows = store.get_all::<String>().primitive()?.await?;
+    rows.map(|r| r.map_err(IdbError::from)).collect()
+}
+
+fn summarise(entries: Vec<OutboxEntry>) -> OutboxSummary {
+    let (set_aside, waiting): (Vec<_>, Vec<_>) = entries.into_iter().partition(|e| e.rejected.is_some());
+    OutboxSummary {
+        waiting: waiting.len(),
+        set_aside: set_aside.into_iter().filter_map(|e| e.rejected).collect(),
+    }
+}
+
+async fn read_outbox(store: &indexed_db_futures::object_store::ObjectStore<'_>) -> Result<Vec<OutboxEntry>, IdbError> {
+    read_all_json(store)
+        .await?
+        .iter()
+        .map(|json| serde_json::from_str(json).map_err(IdbError::from))
+        .collect()
+}
+
+pub async fn load_all() -> Result<Snapshot, IdbError> {
+    let db = db()?;
+    let tx = db.transaction([COMPANIES, INTERVIEWS, OUTBOX]).build()?;
+    let companies = read_all_json(&tx.object_store(COMPANIES)?).await?;
+    let interviews = read_all_json(&tx.object_store(INTERVIEWS)?).await?;
+    let outbox = read_outbox(&tx.object_store(OUTBOX)?).await?;
+    tx.commit().await?;
+    Ok(Snapshot {
+        companies: companies.iter().map(|j| serde_json::from_str(j)).collect::<Result<_, _>>()?,
+        interviews: interviews.iter().map(|j| serde_json::from_str(j)).collect::<Result<_, _>>()?,
+        outbox: summarise(outbox),
+    })
+}
+
+pub async fn outbox_summary() -> Result<OutboxSummary, IdbError> {
+    let db = db()?;
+    let tx = db.transaction(OUTBOX).build()?;
+    let entries = read_outbox(&tx.object_store(OUTBOX)?).await?;
+    tx.commit().await?;
+    Ok(summarise(entries))
+}
+
+async fn get_meta_u64(meta: &indexed_db_futures::object_store::ObjectStore<'_>, key: &str) -> Result<u64, IdbError> {
+    let value: Option<String> = meta.get(key.to_owned()).primitive()?.await?;
+    match value {
+        None => Ok(0),
+        Some(v) => v.parse().map_err(|_| IdbError::Data(format!("{key} is not a number: {v:?}"))),
+    }
+}
+
+/// A local edit: stores the record and queues it for sync, atomically.
+pub async fn save(record: &Record) -> Result<(), IdbError> {
+    let db = db()?;
+    let store = store_name(record.kind());
+    let tx = db
+        .transaction([store, OUTBOX, META])
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
+    let meta = tx.object_store(META)?;
+    let seq = get_meta_u64(&meta, META_NEXT_SEQ).await?.max(1);
+    meta.put((seq + 1).to_string()).with_key(META_NEXT_SEQ.to_owned()).primitive()?.await?;
+    let id = record.id();
+    tx.object_store(store)?
+        .put(record_json(record)?)
+        .with_key(id.to_string())
+        .primitive()?
+        .await?;
+    let entry = OutboxEntry {
+        seq,
+        kind: record.kind(),
+        id,
+        rejected: None,
+    };
+    tx.object_store(OUTBOX)?
+        .put(serde_json::to_string(&entry)?)
+        .with_key(outbox_key(record.kind(), id))
+        .primitive()?
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The [`LocalStore`] of the sync engine over this database.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdbStore;
+
+impl LocalStore for IdbStore {
+    type Error = IdbError;
+
+    async fn device_id(&self) -> Result<Uuid, IdbError> {
+        let db = db()?;
+        let tx = db.transaction(META).build()?;
+        let id: Option<String> = tx.object_store(META)?.get(META_DEVICE_ID.to_owned()).primitive()?.await?;
+        tx.commit().await?;
+        let id = id.ok_or_else(|| IdbError::Data("no device id".into()))?;
+        Uuid::parse_str(&id).map_err(|e| IdbError::Data(e.to_string()))
+    }
+
+    async fn pending(&self, limit: usize) -> Result<Vec<Change>, IdbError> {
+        let db = db()?;
+        let tx = db.transaction([COMPANIES, INTERVIEWS, OUTBOX]).build()?;
+        let mut entries: Vec<OutboxEntry> = read_outbox(&tx.object_store(OUTBOX)?)
+            .await?
+            .into_iter()
+            .filter(|e| e.rejected.is_none())
+            .collect();
+        entries.sort_by_key(|e| e.seq);
+        entries.truncate(limit);
+        let mut changes = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let json: Option<String> = tx
+                .object_store(store_name(entry.kind))?
+                .get(entry.id.to_string())
+                .primitive()?
+                .await?;
+            let json = json.ok_or_else(|| IdbError::Data(format!("queued record {} is missing", entry.id)))?;
+            changes.push(Change {
+                seq: entry.seq,
+                record: parse_record(entry.kind, &json)?,
+            });
+        }
+        tx.commit().await?;
+        Ok(changes)
+    }
+
+    async fn acknowledge(&self, results: &[ChangeResult]) -> Result<(), IdbError> {
+        let db = db()?;
+        let tx = db
+            .transaction([COMPANIES, INTERVIEWS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let outbox = tx.object_store(OUTBOX)?;
+        for result in results {
+            let key = outbox_key(result.kind, result.id);
+            let json: Option<String> = outbox.get(key.clone()).primitive()?.await?;
+            let Some(mut entry) = json.map(|j| serde_json::from_str::<OutboxEntry>(&j)).transpose()? else {
+                continue;
+            };
+            if entry.seq != result.seq {
+                continue; // edited again since: the newer change still has to go
+            }
+            if result.status == ChangeStatus::Rejected {
+                entry.rejected = Some(result.reason.clone().unwrap_or_else(|| "rejected".into()));
+                outbox.put(serde_json::to_string(&entry)?).with_key(key).primitive()?.await?;
+                continue;
+            }
+            outbox.delete(key).primitive()?.await?;
+            if result.status == ChangeStatus::Applied {
+                let records = tx.object_store(store_name(result.kind))?;
+                let json: Option<String> = records.get(result.id.to_string()).primitive()?.await?;
+                if let Some(json) = json {
+                    let mut record = parse_record(result.kind, &json)?;
+                    record.meta_mut().rev = result.rev;
+                    records
+                        .put(record_json(&record)?)
+                        .with_key(result.id.to_string())
+                        .primitive()?
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn cursor(&self) -> Result<u64, IdbError> {
+        let db = db()?;
+        let tx = db.transaction(META).build()?;
+        let cursor = get_meta_u64(&tx.object_store(META)?, META_CURSOR).await?;
+        tx.commit().await?;
+        Ok(cursor)
+    }
+
+    async fn apply_pulled(&self, records: Vec<Record>, cursor: u64) -> Result<usize, IdbError> {
+        let db = db()?;
+        let tx = db
+            .transaction([COMPANIES, INTERVIEWS, OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let mut changed = 0;
+        for record in records {
+            let (kind, id) = (record.kind(), record.id());
+            let store = tx.object_store(store_name(kind))?;
+            let local: Option<String> = store.get(id.to_string()).primitive()?.await?;
+            let local = local.map(|j| parse_record(kind, &j)).transpose()?;
+            let pending: Option<String> = outbox.get(outbox_key(kind, id)).primitive()?.await?;
+            if accept_remote(local.as_ref().map(Record::meta), pending.is_some(), record.meta()) {
+                store.put(record_json(&record)?).with_key(id.to_string()).primitive()?.await?;
+                changed += 1;
+            }
+        }
+        tx.object_store(META)?
+            .put(cursor.to_string())
+            .with_key(META_CURSOR.to_owned())
+            .primitive()?
+            .await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+}

@@ -1,0 +1,6 @@
+//! One module per screen.
+
+pub mod interview_list;
+pub mod interview_page;
+pub mod new_interview;
+pub mod settings_page;

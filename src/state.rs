@@ -1,0 +1,162 @@
+//! The app's shared state: signals provided once through context, and the one way to change a
+//! record ([`AppState::edit_company`], [`AppState::edit_interview`]): update the signal at once,
+//! persist in IndexedDB, then let the sync driver know.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use praatplaat_domain::merge::touch;
+use praatplaat_domain::model::{Company, Interview, Record};
+use uuid::Uuid;
+
+use crate::idb::{self, OutboxSummary};
+use crate::settings::Settings;
+use crate::{clock, sync_driver};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadState {
+    Loading,
+    Ready,
+    Failed(String),
+}
+
+/// What the sync badge and the settings screen show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncStatus {
+    pub outbox: OutboxSummary,
+    pub running: bool,
+    pub online: bool,
+    /// Time (ms) of the last sync that reached the server and finished.
+    pub last_ok: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct AppState {
+    pub settings: RwSignal<Settings>,
+    pub companies: RwSignal<BTreeMap<Uuid, Company>>,
+    pub interviews: RwSignal<BTreeMap<Uuid, Interview>>,
+    pub load: RwSignal<LoadState>,
+    pub sync: RwSignal<SyncStatus>,
+    /// Set when writing to IndexedDB failed; the edit is still in the signals (on screen).
+    pub save_error: RwSignal<Option<String>>,
+}
+
+/// Creates the state, provides it to every component below, and starts loading from IndexedDB.
+pub fn provide_app_state() -> AppState {
+    let state = AppState {
+        settings: RwSignal::new(Settings::load()),
+        companies: RwSignal::new(BTreeMap::new()),
+        interviews: RwSignal::new(BTreeMap::new()),
+        load: RwSignal::new(LoadState::Loading),
+        sync: RwSignal::new(SyncStatus::default()),
+        save_error: RwSignal::new(None),
+    };
+    provide_context(state);
+    spawn_local(async move {
+        let opened = async {
+            idb::open().await?;
+            state.reload().await
+        };
+        match opened.await {
+            Ok(()) => {
+                state.load.set(LoadState::Ready);
+                sync_driver::start(state);
+            }
+            Err(e) => state.load.set(LoadState::Failed(e.to_string())),
+        }
+    });
+    state
+}
+
+pub fn use_app_state() -> AppState {
+    expect_context::<AppState>()
+}
+
+impl AppState {
+    /// Reads every record from IndexedDB into the signals.
+    pub async fn reload(&self) -> Result<(), idb::IdbError> {
+        let snapshot = idb::load_all().await?;
+        self.companies
+            .set(snapshot.companies.into_iter().map(|c| (c.id, c)).collect());
+        self.interviews
+            .set(snapshot.interviews.into_iter().map(|i| (i.id, i)).collect());
+        self.sync.update(|s| s.outbox = snapshot.outbox);
+        Ok(())
+    }
+
+    /// Starts an interview with a new company; returns the interview's id.
+    pub fn create_interview(&self, name: String, municipality: String) -> Uuid {
+        let company = Company {
+            id: clock::new_id(),
+            name,
+            municipality,
+            ..Company::default()
+        };
+        let interview = Interview {
+            id: clock::new_id(),
+            company_id: company.id,
+            date: clock::today(),
+            interviewer: self.settings.with_untracked(|s| s.interviewer.clone()),
+            ..Interview::default()
+        };
+        let id = interview.id;
+        self.store_company(company);
+        self.store_interview(interview);
+        id
+    }
+
+    /// Changes a company through `change` and saves it.
+    pub fn edit_company(&self, id: Uuid, change: impl FnOnce(&mut Company)) {
+        if let Some(mut company) = self.companies.with_untracked(|m| m.get(&id).cloned()) {
+            change(&mut company);
+            self.store_company(company);
+        }
+    }
+
+    /// Changes an interview through `change` and saves it.
+    pub fn edit_interview(&self, id: Uuid, change: impl FnOnce(&mut Interview)) {
+        if let Some(mut interview) = self.interviews.with_untracked(|m| m.get(&id).cloned()) {
+            change(&mut interview);
+            self.store_interview(interview);
+        }
+    }
+
+    fn store_company(&self, mut company: Company) {
+        touch(&mut company.meta, clock::now_ms());
+        self.companies.update(|m| {
+            m.insert(company.id, company.clone());
+        });
+        self.persist(Record::Company(company));
+    }
+
+    fn store_interview(&self, mut interview: Interview) {
+        touch(&mut interview.meta, clock::now_ms());
+        self.interviews.update(|m| {
+            m.insert(interview.id, interview.clone());
+        });
+        self.persist(Record::Interview(interview));
+    }
+
+    fn persist(&self, record: Record) {
+        let state = *self;
+        spawn_local(async move {
+            match idb::save(&record).await {
+                Ok(()) => {
+                    state.save_error.set(None);
+                    state.refresh_outbox().await;
+                    sync_driver::nudge(state);
+                }
+                Err(e) => state.save_error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    /// Re-reads what is waiting in the outbox.
+    pub async fn refresh_outbox(&self) {
+        if let Ok(outbox) = idb::outbox_summary().await {
+            self.sync.update(|s| s.outbox = outbox);
+        }
+    }
+}

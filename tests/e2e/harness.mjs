@@ -1,0 +1,103 @@
+// Shared set-up of the browser tests: the real server binary on a loopback port with a fresh
+// SQLite file, and Debian's Chromium through playwright-core (never a downloaded browser).
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+const SERVER_BIN = join(ROOT, "target/server/praatplaat-server");
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once("error", fail);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+}
+
+/** Starts the server; `db` is a SQLite file path that survives restarts. */
+export async function startServer({ port, db }) {
+  const child = spawn(
+    SERVER_BIN,
+    ["--bind", `127.0.0.1:${port}`, "--database-url", `sqlite:${db}`, "--static-dir", join(ROOT, "dist")],
+    { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, RUST_LOG: "warn" } },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`${base}/api/v1/health`);
+      if (response.ok) return { base, stop: () => stopServer(child) };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error("server did not answer /api/v1/health within 15 s");
+}
+
+function stopServer(child) {
+  return new Promise((done) => {
+    if (child.exitCode !== null) return done();
+    child.once("exit", () => done());
+    child.kill("SIGINT");
+  });
+}
+
+/** A fresh browser profile: a new tablet with empty storage. */
+export async function launchTablet({ width = 1280, height = 800 } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), "praatplaat-chromium-"));
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width, height },
+    locale: "nl-NL",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export function tempDir(prefix = "praatplaat-test-") {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Waits until the service worker controls the page, so a reload can be served offline. */
+export async function waitForServiceWorker(page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener("controllerchange", r, { once: true }));
+    }
+  });
+}
+
+/** Every record the server holds, through its public pull API. */
+export async function pullAll(base) {
+  const records = [];
+  let since = 0;
+  for (;;) {
+    const response = await fetch(`${base}/api/v1/pull?since=${since}&limit=500`);
+    if (!response.ok) throw new Error(`pull failed: ${response.status}`);
+    const page = await response.json();
+    records.push(...page.records);
+    since = page.cursor;
+    if (!page.more) return records;
+  }
+}
