@@ -47,7 +47,9 @@ fn LoadGate(children: ChildrenFn) -> impl IntoView {
     let state = crate::state::use_app_state();
     let t = use_texts();
     move || match state.load.get() {
-        LoadState::Loading => view! { <p class="notice" role="status">{t.get().loading}</p> }.into_any(),
+        LoadState::Loading => {
+            view! { <p class="notice" role="status">{t.get().loading}</p> }.into_any()
+        }
         LoadState::Failed(e) => view! { <p class="notice error" role="alert">{e}</p> }.into_any(),
         LoadState::Ready => children().into_any(),
     }

@@ -120,12 +120,18 @@ pub async fn open() -> Result<(), IdbError> {
         .with_on_upgrade_needed(|event, db| upgrade(event.old_version() as u32, &db))
         .await?;
     DB.with(|slot| *slot.borrow_mut() = Some(db.clone()));
-    let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+    let tx = db
+        .transaction(META)
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
     let meta = tx.object_store(META)?;
     let existing: Option<String> = meta.get(META_DEVICE_ID.to_owned()).primitive()?.await?;
     if existing.is_none() {
         let id = crate::clock::new_id().to_string();
-        meta.put(id).with_key(META_DEVICE_ID.to_owned()).primitive()?.await?;
+        meta.put(id)
+            .with_key(META_DEVICE_ID.to_owned())
+            .primitive()?
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -147,20 +153,25 @@ pub struct OutboxSummary {
     pub set_aside: Vec<String>,
 }
 
-async fn read_all_json(store: &indexed_db_futures::object_store::ObjectStore<'_>) -> Result<Vec<String>, IdbError> {
+async fn read_all_json(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+) -> Result<Vec<String>, IdbError> {
     let rows = store.get_all::<String>().primitive()?.await?;
     rows.map(|r| r.map_err(IdbError::from)).collect()
 }
 
 fn summarise(entries: Vec<OutboxEntry>) -> OutboxSummary {
-    let (set_aside, waiting): (Vec<_>, Vec<_>) = entries.into_iter().partition(|e| e.rejected.is_some());
+    let (set_aside, waiting): (Vec<_>, Vec<_>) =
+        entries.into_iter().partition(|e| e.rejected.is_some());
     OutboxSummary {
         waiting: waiting.len(),
         set_aside: set_aside.into_iter().filter_map(|e| e.rejected).collect(),
     }
 }
 
-async fn read_outbox(store: &indexed_db_futures::object_store::ObjectStore<'_>) -> Result<Vec<OutboxEntry>, IdbError> {
+async fn read_outbox(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+) -> Result<Vec<OutboxEntry>, IdbError> {
     read_all_json(store)
         .await?
         .iter()
@@ -176,8 +187,14 @@ pub async fn load_all() -> Result<Snapshot, IdbError> {
     let outbox = read_outbox(&tx.object_store(OUTBOX)?).await?;
     tx.commit().await?;
     Ok(Snapshot {
-        companies: companies.iter().map(|j| serde_json::from_str(j)).collect::<Result<_, _>>()?,
-        interviews: interviews.iter().map(|j| serde_json::from_str(j)).collect::<Result<_, _>>()?,
+        companies: companies
+            .iter()
+            .map(|j| serde_json::from_str(j))
+            .collect::<Result<_, _>>()?,
+        interviews: interviews
+            .iter()
+            .map(|j| serde_json::from_str(j))
+            .collect::<Result<_, _>>()?,
         outbox: summarise(outbox),
     })
 }
@@ -190,11 +207,16 @@ pub async fn outbox_summary() -> Result<OutboxSummary, IdbError> {
     Ok(summarise(entries))
 }
 
-async fn get_meta_u64(meta: &indexed_db_futures::object_store::ObjectStore<'_>, key: &str) -> Result<u64, IdbError> {
+async fn get_meta_u64(
+    meta: &indexed_db_futures::object_store::ObjectStore<'_>,
+    key: &str,
+) -> Result<u64, IdbError> {
     let value: Option<String> = meta.get(key.to_owned()).primitive()?.await?;
     match value {
         None => Ok(0),
-        Some(v) => v.parse().map_err(|_| IdbError::Data(format!("{key} is not a number: {v:?}"))),
+        Some(v) => v
+            .parse()
+            .map_err(|_| IdbError::Data(format!("{key} is not a number: {v:?}"))),
     }
 }
 
@@ -208,7 +230,10 @@ pub async fn save(record: &Record) -> Result<(), IdbError> {
         .build()?;
     let meta = tx.object_store(META)?;
     let seq = get_meta_u64(&meta, META_NEXT_SEQ).await?.max(1);
-    meta.put((seq + 1).to_string()).with_key(META_NEXT_SEQ.to_owned()).primitive()?.await?;
+    meta.put((seq + 1).to_string())
+        .with_key(META_NEXT_SEQ.to_owned())
+        .primitive()?
+        .await?;
     let id = record.id();
     tx.object_store(store)?
         .put(record_json(record)?)
@@ -240,7 +265,11 @@ impl LocalStore for IdbStore {
     async fn device_id(&self) -> Result<Uuid, IdbError> {
         let db = db()?;
         let tx = db.transaction(META).build()?;
-        let id: Option<String> = tx.object_store(META)?.get(META_DEVICE_ID.to_owned()).primitive()?.await?;
+        let id: Option<String> = tx
+            .object_store(META)?
+            .get(META_DEVICE_ID.to_owned())
+            .primitive()?
+            .await?;
         tx.commit().await?;
         let id = id.ok_or_else(|| IdbError::Data("no device id".into()))?;
         Uuid::parse_str(&id).map_err(|e| IdbError::Data(e.to_string()))
@@ -263,7 +292,8 @@ impl LocalStore for IdbStore {
                 .get(entry.id.to_string())
                 .primitive()?
                 .await?;
-            let json = json.ok_or_else(|| IdbError::Data(format!("queued record {} is missing", entry.id)))?;
+            let json = json
+                .ok_or_else(|| IdbError::Data(format!("queued record {} is missing", entry.id)))?;
             changes.push(Change {
                 seq: entry.seq,
                 record: parse_record(entry.kind, &json)?,
@@ -283,7 +313,10 @@ impl LocalStore for IdbStore {
         for result in results {
             let key = outbox_key(result.kind, result.id);
             let json: Option<String> = outbox.get(key.clone()).primitive()?.await?;
-            let Some(mut entry) = json.map(|j| serde_json::from_str::<OutboxEntry>(&j)).transpose()? else {
+            let Some(mut entry) = json
+                .map(|j| serde_json::from_str::<OutboxEntry>(&j))
+                .transpose()?
+            else {
                 continue;
             };
             if entry.seq != result.seq {
@@ -291,7 +324,11 @@ impl LocalStore for IdbStore {
             }
             if result.status == ChangeStatus::Rejected {
                 entry.rejected = Some(result.reason.clone().unwrap_or_else(|| "rejected".into()));
-                outbox.put(serde_json::to_string(&entry)?).with_key(key).primitive()?.await?;
+                outbox
+                    .put(serde_json::to_string(&entry)?)
+                    .with_key(key)
+                    .primitive()?
+                    .await?;
                 continue;
             }
             outbox.delete(key).primitive()?.await?;
@@ -335,8 +372,16 @@ impl LocalStore for IdbStore {
             let local: Option<String> = store.get(id.to_string()).primitive()?.await?;
             let local = local.map(|j| parse_record(kind, &j)).transpose()?;
             let pending: Option<String> = outbox.get(outbox_key(kind, id)).primitive()?.await?;
-            if accept_remote(local.as_ref().map(Record::meta), pending.is_some(), record.meta()) {
-                store.put(record_json(&record)?).with_key(id.to_string()).primitive()?.await?;
+            if accept_remote(
+                local.as_ref().map(Record::meta),
+                pending.is_some(),
+                record.meta(),
+            ) {
+                store
+                    .put(record_json(&record)?)
+                    .with_key(id.to_string())
+                    .primitive()?
+                    .await?;
                 changed += 1;
             }
         }

@@ -7,5 +7,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("The Praatplaat app runs in the browser: build it with `trunk build` (see README.md).");
+    eprintln!(
+        "The Praatplaat app runs in the browser: build it with `trunk build` (see README.md)."
+    );
 }

@@ -38,7 +38,8 @@ impl HttpTransport {
 
 /// Sends a request with a time limit and decodes a JSON answer or the API's JSON error.
 async fn send<T: DeserializeOwned>(builder: gloo_net::http::RequestBuilder) -> Result<T, NetError> {
-    let controller = web_sys::AbortController::new().map_err(|e| NetError::Unreachable(format!("{e:?}")))?;
+    let controller =
+        web_sys::AbortController::new().map_err(|e| NetError::Unreachable(format!("{e:?}")))?;
     let signal = controller.signal();
     // Dropping the timeout at the end of this function cancels it.
     let _timeout = gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || controller.abort());
@@ -50,21 +51,31 @@ async fn send<T: DeserializeOwned>(builder: gloo_net::http::RequestBuilder) -> R
     decode(response).await
 }
 
-async fn send_json<B: serde::Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, NetError> {
-    let controller = web_sys::AbortController::new().map_err(|e| NetError::Unreachable(format!("{e:?}")))?;
+async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+) -> Result<T, NetError> {
+    let controller =
+        web_sys::AbortController::new().map_err(|e| NetError::Unreachable(format!("{e:?}")))?;
     let signal = controller.signal();
     let _timeout = gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || controller.abort());
     let request = Request::post(url)
         .abort_signal(Some(&signal))
         .json(body)
         .map_err(|e| NetError::Decode(e.to_string()))?;
-    let response = request.send().await.map_err(|e| NetError::Unreachable(e.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| NetError::Unreachable(e.to_string()))?;
     decode(response).await
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, NetError> {
     if response.ok() {
-        return response.json().await.map_err(|e| NetError::Decode(e.to_string()));
+        return response
+            .json()
+            .await
+            .map_err(|e| NetError::Decode(e.to_string()));
     }
     let status = response.status();
     let message = match response.json::<ApiError>().await {
@@ -82,6 +93,10 @@ impl Transport for HttpTransport {
     }
 
     async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, NetError> {
-        send(Request::get(&format!("{}/pull?since={since}&limit={limit}", self.base))).await
+        send(Request::get(&format!(
+            "{}/pull?since={since}&limit={limit}",
+            self.base
+        )))
+        .await
     }
 }

@@ -53,7 +53,11 @@ pub fn nudge(state: AppState) {
     replace_timer(&DEBOUNCE, AFTER_EDIT, move || request(state));
 }
 
-fn replace_timer(slot: &'static std::thread::LocalKey<RefCell<Option<TimeoutHandle>>>, delay: Duration, run: impl FnOnce() + 'static) {
+fn replace_timer(
+    slot: &'static std::thread::LocalKey<RefCell<Option<TimeoutHandle>>>,
+    delay: Duration,
+    run: impl FnOnce() + 'static,
+) {
     if let Ok(handle) = set_timeout_with_handle(run, delay) {
         if let Some(old) = slot.with(|s| s.replace(Some(handle))) {
             old.clear();
@@ -112,7 +116,9 @@ async fn run(state: AppState) {
     if failed {
         let failures = FAILURES.get() + 1;
         FAILURES.set(failures);
-        let delay = FIRST_RETRY.saturating_mul(2u32.saturating_pow(failures - 1)).min(MAX_RETRY);
+        let delay = FIRST_RETRY
+            .saturating_mul(2u32.saturating_pow(failures - 1))
+            .min(MAX_RETRY);
         replace_timer(&RETRY, delay, move || request(state));
     }
 }

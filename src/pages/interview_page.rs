@@ -14,10 +14,20 @@ pub fn InterviewPage() -> impl IntoView {
     let state = use_app_state();
     let t = use_texts();
     let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").and_then(|s| Uuid::parse_str(&s).ok()));
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    });
     let found = Memo::new(move |_| {
-        id.get()
-            .and_then(|id| state.interviews.read().get(&id).map(|i| (i.id, i.company_id)))
+        id.get().and_then(|id| {
+            state
+                .interviews
+                .read()
+                .get(&id)
+                .map(|i| (i.id, i.company_id))
+        })
     });
     move || match found.get() {
         None => view! {
@@ -27,7 +37,9 @@ pub fn InterviewPage() -> impl IntoView {
             </section>
         }
         .into_any(),
-        Some((interview_id, company_id)) => view! { <InterviewForm interview_id company_id/> }.into_any(),
+        Some((interview_id, company_id)) => {
+            view! { <InterviewForm interview_id company_id/> }.into_any()
+        }
     }
 }
 

@@ -23,7 +23,10 @@ pub fn SettingsPage() -> impl IntoView {
     let last_sync = move || {
         state.sync.with(|s| match s.last_ok {
             Some(ms) => js_sys::Date::new(&(ms as f64).into())
-                .to_locale_string(state.settings.with(|s| s.lang.code()), &js_sys::Object::new())
+                .to_locale_string(
+                    state.settings.with(|s| s.lang.code()),
+                    &js_sys::Object::new(),
+                )
                 .as_string()
                 .unwrap_or_default(),
             None => t.get().never.to_owned(),

@@ -30,7 +30,11 @@ pub fn decide(existing: Option<&RecordMeta>, incoming: &RecordMeta) -> Decision 
 
 /// Whether a device takes a pulled record over its local copy. A record with a change still
 /// waiting in the outbox keeps the local version: that change will reach the server, which decides.
-pub fn accept_remote(local: Option<&RecordMeta>, has_pending_change: bool, remote: &RecordMeta) -> bool {
+pub fn accept_remote(
+    local: Option<&RecordMeta>,
+    has_pending_change: bool,
+    remote: &RecordMeta,
+) -> bool {
     if has_pending_change {
         return false;
     }
@@ -65,13 +69,22 @@ mod tests {
 
     #[test]
     fn later_or_equal_edit_replaces_with_next_rev() {
-        assert_eq!(decide(Some(&meta(3, 100)), &meta(3, 200)), Decision::Replace { rev: 4 });
-        assert_eq!(decide(Some(&meta(3, 100)), &meta(1, 100)), Decision::Replace { rev: 4 });
+        assert_eq!(
+            decide(Some(&meta(3, 100)), &meta(3, 200)),
+            Decision::Replace { rev: 4 }
+        );
+        assert_eq!(
+            decide(Some(&meta(3, 100)), &meta(1, 100)),
+            Decision::Replace { rev: 4 }
+        );
     }
 
     #[test]
     fn older_edit_is_superseded() {
-        assert_eq!(decide(Some(&meta(3, 100)), &meta(3, 99)), Decision::Superseded { rev: 3 });
+        assert_eq!(
+            decide(Some(&meta(3, 100)), &meta(3, 99)),
+            Decision::Superseded { rev: 3 }
+        );
     }
 
     #[test]

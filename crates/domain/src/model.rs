@@ -279,7 +279,11 @@ impl Company {
         check_len("municipality", &self.municipality, MAX_SHORT_TEXT)?;
         check_len("address", &self.address, MAX_SHORT_TEXT)?;
         check_len("contact_person", &self.contact_person, MAX_SHORT_TEXT)?;
-        if let Some(s) = self.segments.iter().find(|s| !SEGMENTS.contains(&s.as_str())) {
+        if let Some(s) = self
+            .segments
+            .iter()
+            .find(|s| !SEGMENTS.contains(&s.as_str()))
+        {
             return Err(ValidationError::UnknownSegment(s.clone()));
         }
         Ok(())
@@ -393,10 +397,16 @@ mod tests {
         c.name = "  ".into();
         assert_eq!(c.validate(), Err(ValidationError::Empty { field: "name" }));
         c.name = "x".repeat(MAX_SHORT_TEXT + 1);
-        assert!(matches!(c.validate(), Err(ValidationError::TooLong { field: "name", .. })));
+        assert!(matches!(
+            c.validate(),
+            Err(ValidationError::TooLong { field: "name", .. })
+        ));
         let mut c = company();
         c.segments = vec!["bakkerij".into()];
-        assert_eq!(c.validate(), Err(ValidationError::UnknownSegment("bakkerij".into())));
+        assert_eq!(
+            c.validate(),
+            Err(ValidationError::UnknownSegment("bakkerij".into()))
+        );
         let mut c = company();
         c.id = Uuid::nil();
         assert_eq!(c.validate(), Err(ValidationError::NilId));
@@ -421,9 +431,20 @@ mod tests {
             i.date = ok.into();
             assert_eq!(i.validate(), Ok(()), "{ok}");
         }
-        for bad in ["2025-13-01", "25-01-01", "2025/01/01", "2025-01-32", "2025-1-1", "x"] {
+        for bad in [
+            "2025-13-01",
+            "25-01-01",
+            "2025/01/01",
+            "2025-01-32",
+            "2025-1-1",
+            "x",
+        ] {
             i.date = bad.into();
-            assert_eq!(i.validate(), Err(ValidationError::BadDate(bad.into())), "{bad}");
+            assert_eq!(
+                i.validate(),
+                Err(ValidationError::BadDate(bad.into())),
+                "{bad}"
+            );
         }
     }
 }

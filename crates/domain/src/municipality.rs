@@ -125,7 +125,10 @@ mod tests {
             .filter(|m| m.deal_partner)
             .map(|m| m.name)
             .collect();
-        assert_eq!(partners, ["Alphen aan den Rijn", "Nieuwkoop", "Waddinxveen"]);
+        assert_eq!(
+            partners,
+            ["Alphen aan den Rijn", "Nieuwkoop", "Waddinxveen"]
+        );
         let count = |r| MUNICIPALITIES.iter().filter(|m| m.region == r).count();
         assert_eq!(count(Region::HollandRijnland), 13);
         assert_eq!(count(Region::MiddenHolland), 5);
@@ -136,7 +139,10 @@ mod tests {
 
     #[test]
     fn find_ignores_case_and_space() {
-        assert_eq!(find(" waddinxveen ").map(|m| m.region), Some(Region::MiddenHolland));
+        assert_eq!(
+            find(" waddinxveen ").map(|m| m.region),
+            Some(Region::MiddenHolland)
+        );
         assert!(find("Amsterdam").is_none());
     }
 }

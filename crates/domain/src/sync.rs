@@ -8,8 +8,10 @@ use std::fmt;
 
 use uuid::Uuid;
 
-use crate::protocol::{Change, ChangeResult, PullResponse, PushRequest, PushResponse, MAX_PULL_LIMIT, MAX_PUSH_CHANGES};
 use crate::model::Record;
+use crate::protocol::{
+    Change, ChangeResult, PullResponse, PushRequest, PushResponse, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
+};
 
 /// The device side of sync. Each method is one atomic step (one IndexedDB transaction).
 #[allow(async_fn_in_trait)] // single-threaded wasm: the futures need not be Send
@@ -58,7 +60,10 @@ impl<S: fmt::Display, T: fmt::Display> fmt::Display for SyncError<S, T> {
     }
 }
 
-impl<S: fmt::Debug + fmt::Display, T: fmt::Debug + fmt::Display> std::error::Error for SyncError<S, T> {}
+impl<S: fmt::Debug + fmt::Display, T: fmt::Debug + fmt::Display> std::error::Error
+    for SyncError<S, T>
+{
+}
 
 /// What one sync round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -77,13 +82,19 @@ pub async fn sync_once<S: LocalStore, T: Transport>(
     let mut report = SyncReport::default();
     let device_id = store.device_id().await.map_err(SyncError::Store)?;
     loop {
-        let changes = store.pending(MAX_PUSH_CHANGES).await.map_err(SyncError::Store)?;
+        let changes = store
+            .pending(MAX_PUSH_CHANGES)
+            .await
+            .map_err(SyncError::Store)?;
         if changes.is_empty() {
             break;
         }
         let sent = changes.len();
         let request = PushRequest { device_id, changes };
-        let response = transport.push(&request).await.map_err(SyncError::Transport)?;
+        let response = transport
+            .push(&request)
+            .await
+            .map_err(SyncError::Transport)?;
         let answered = request
             .changes
             .iter()
@@ -97,11 +108,17 @@ pub async fn sync_once<S: LocalStore, T: Transport>(
             .filter(|r| r.status == crate::protocol::ChangeStatus::Rejected)
             .count();
         report.pushed += sent;
-        store.acknowledge(&response.results).await.map_err(SyncError::Store)?;
+        store
+            .acknowledge(&response.results)
+            .await
+            .map_err(SyncError::Store)?;
     }
     let mut cursor = store.cursor().await.map_err(SyncError::Store)?;
     loop {
-        let page = transport.pull(cursor, MAX_PULL_LIMIT).await.map_err(SyncError::Transport)?;
+        let page = transport
+            .pull(cursor, MAX_PULL_LIMIT)
+            .await
+            .map_err(SyncError::Transport)?;
         let more = page.more && page.cursor > cursor;
         cursor = page.cursor.max(cursor);
         report.pulled += store
@@ -176,11 +193,21 @@ pub mod memory {
         }
 
         pub fn waiting(&self) -> usize {
-            self.inner.borrow().outbox.values().filter(|(_, r)| r.is_none()).count()
+            self.inner
+                .borrow()
+                .outbox
+                .values()
+                .filter(|(_, r)| r.is_none())
+                .count()
         }
 
         pub fn set_aside(&self) -> Vec<String> {
-            self.inner.borrow().outbox.values().filter_map(|(_, r)| r.clone()).collect()
+            self.inner
+                .borrow()
+                .outbox
+                .values()
+                .filter_map(|(_, r)| r.clone())
+                .collect()
         }
     }
 
@@ -236,13 +263,21 @@ pub mod memory {
             Ok(self.inner.borrow().cursor)
         }
 
-        async fn apply_pulled(&self, records: Vec<Record>, cursor: u64) -> Result<usize, Infallible> {
+        async fn apply_pulled(
+            &self,
+            records: Vec<Record>,
+            cursor: u64,
+        ) -> Result<usize, Infallible> {
             let mut inner = self.inner.borrow_mut();
             let mut changed = 0;
             for record in records {
                 let key = (record.kind(), record.id());
                 let pending = inner.outbox.contains_key(&key);
-                if accept_remote(inner.records.get(&key).map(Record::meta), pending, record.meta()) {
+                if accept_remote(
+                    inner.records.get(&key).map(Record::meta),
+                    pending,
+                    record.meta(),
+                ) {
                     inner.records.insert(key, record);
                     changed += 1;
                 }
@@ -280,12 +315,21 @@ mod tests {
 
         async fn push(&self, request: &PushRequest) -> Result<PushResponse, Infallible> {
             *self.pushes.borrow_mut() += 1;
-            let mut last = self.last_seq.borrow().get(&request.device_id).copied().unwrap_or(0);
+            let mut last = self
+                .last_seq
+                .borrow()
+                .get(&request.device_id)
+                .copied()
+                .unwrap_or(0);
             let mut results = Vec::new();
             for change in &request.changes {
                 let key = (change.record.kind(), change.record.id());
                 let (status, rev, reason) = if change.seq <= last {
-                    let rev = self.records.borrow().get(&key).map_or(0, |(_, r)| r.meta().rev);
+                    let rev = self
+                        .records
+                        .borrow()
+                        .get(&key)
+                        .map_or(0, |(_, r)| r.meta().rev);
                     (ChangeStatus::Duplicate, rev, None)
                 } else if let Err(e) = change.record.validate() {
                     (ChangeStatus::Rejected, 0, Some(e.to_string()))
@@ -315,7 +359,10 @@ mod tests {
                 });
             }
             self.last_seq.borrow_mut().insert(request.device_id, last);
-            Ok(PushResponse { last_seq: last, results })
+            Ok(PushResponse {
+                last_seq: last,
+                results,
+            })
         }
 
         async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, Infallible> {
@@ -403,7 +450,10 @@ mod tests {
         let tablet = MemoryStore::new(device);
         tablet.save(company(1, "Eerste"), 1_000);
         let changes = pollster::block_on(tablet.pending(10)).unwrap();
-        let request = PushRequest { device_id: device, changes };
+        let request = PushRequest {
+            device_id: device,
+            changes,
+        };
         let first = pollster::block_on(server.push(&request)).unwrap();
         let again = pollster::block_on(server.push(&request)).unwrap();
         assert_eq!(first.results[0].status, ChangeStatus::Applied);
@@ -420,10 +470,18 @@ mod tests {
         let report = sync(&tablet, &server);
         assert_eq!(report.rejected, 1);
         assert_eq!(tablet.waiting(), 0);
-        assert_eq!(tablet.set_aside(), vec!["name must not be empty".to_string()]);
-        assert!(server.records.borrow().contains_key(&(RecordKind::Company, Uuid::from_u128(2))));
+        assert_eq!(
+            tablet.set_aside(),
+            vec!["name must not be empty".to_string()]
+        );
+        assert!(server
+            .records
+            .borrow()
+            .contains_key(&(RecordKind::Company, Uuid::from_u128(2))));
         // The refused record is still on the device.
-        assert!(tablet.get(RecordKind::Company, Uuid::from_u128(1)).is_some());
+        assert!(tablet
+            .get(RecordKind::Company, Uuid::from_u128(1))
+            .is_some());
         // A second round does not resend it.
         let pushes = *server.pushes.borrow();
         sync(&tablet, &server);
@@ -460,7 +518,8 @@ mod tests {
         sync(&b, &server);
         sync(&a, &server);
         for device in [&a, &b] {
-            let Some(Record::Interview(i)) = device.get(RecordKind::Interview, Uuid::from_u128(9)) else {
+            let Some(Record::Interview(i)) = device.get(RecordKind::Interview, Uuid::from_u128(9))
+            else {
                 panic!("interview missing");
             };
             assert_eq!(i.notes, "van B");

@@ -6,14 +6,22 @@ use std::path::PathBuf;
 use clap::Parser;
 
 #[derive(Debug, Clone, Parser)]
-#[command(name = "praatplaat-server", version, about = "Praatplaat sync server and app host")]
+#[command(
+    name = "praatplaat-server",
+    version,
+    about = "Praatplaat sync server and app host"
+)]
 pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "PRAATPLAAT_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
     /// Database URL; a `sqlite:` file is created with its folder if missing.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:data/praatplaat.db")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite:data/praatplaat.db"
+    )]
     pub database_url: String,
 
     /// Folder with the built app (Trunk's `dist/`), served with a fallback to index.html.

@@ -18,7 +18,9 @@ impl Store {
         if url.starts_with("sqlite:") {
             Ok(Store::Sqlite(sqlite::SqliteStore::open(url).await?))
         } else {
-            Err(StoreError::UnsupportedUrl(url.split(':').next().unwrap_or_default().to_owned()))
+            Err(StoreError::UnsupportedUrl(
+                url.split(':').next().unwrap_or_default().to_owned(),
+            ))
         }
     }
 
@@ -54,7 +56,10 @@ pub enum StoreError {
     #[error("unsupported database URL scheme {0:?}: use sqlite:<path>")]
     UnsupportedUrl(String),
     #[error("cannot create the database folder {path}: {source}")]
-    CreateDir { path: String, source: std::io::Error },
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open the database: {0}")]
     Open(#[from] sqlx::Error),
     #[error("cannot migrate the database: {0}")]

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use praatplaat_domain::model::{Company, Interview, Record};
 use praatplaat_domain::protocol::{
-    ApiError, Change, ChangeStatus, Health, PullResponse, PushRequest, PushResponse, MAX_PUSH_CHANGES,
+    ApiError, Change, ChangeStatus, Health, PullResponse, PushRequest, PushResponse,
+    MAX_PUSH_CHANGES,
 };
 use praatplaat_server::{app, serve, AppState, Store};
 use reqwest::StatusCode;
@@ -24,8 +25,16 @@ struct TestServer {
 
 impl TestServer {
     async fn start(db: &Path, static_dir: Option<PathBuf>) -> TestServer {
-        let store = Store::open(&format!("sqlite:{}", db.display())).await.expect("open store");
-        let router = app(AppState { store: store.clone() }, static_dir, MAX_BODY);
+        let store = Store::open(&format!("sqlite:{}", db.display()))
+            .await
+            .expect("open store");
+        let router = app(
+            AppState {
+                store: store.clone(),
+            },
+            static_dir,
+            MAX_BODY,
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -52,8 +61,19 @@ impl TestServer {
     }
 
     async fn push(&self, request: &PushRequest) -> PushResponse {
-        let response = self.client.post(format!("{}/push", self.base)).json(request).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{:?}", response.text().await);
+        let response = self
+            .client
+            .post(format!("{}/push", self.base))
+            .json(request)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{:?}",
+            response.text().await
+        );
         response.json().await.unwrap()
     }
 
@@ -85,7 +105,10 @@ fn company(n: u128, name: &str, updated_at: i64) -> Record {
 fn push_of(device: u128, changes: Vec<(u64, Record)>) -> PushRequest {
     PushRequest {
         device_id: Uuid::from_u128(device),
-        changes: changes.into_iter().map(|(seq, record)| Change { seq, record }).collect(),
+        changes: changes
+            .into_iter()
+            .map(|(seq, record)| Change { seq, record })
+            .collect(),
     }
 }
 
@@ -93,7 +116,12 @@ fn push_of(device: u128, changes: Vec<(u64, Record)>) -> PushRequest {
 async fn health_answers() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("db.sqlite"), None).await;
-    let health: Health = reqwest::get(format!("{}/health", server.base)).await.unwrap().json().await.unwrap();
+    let health: Health = reqwest::get(format!("{}/health", server.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health.status, "ok");
     assert_eq!(health.protocol, 1);
     server.stop().await;
@@ -111,16 +139,27 @@ async fn push_then_pull_returns_the_records_with_revisions() {
         ..Interview::default()
     });
     let response = server
-        .push(&push_of(1, vec![(1, company(1, "Van Dijk Metaal", 100)), (2, interview.clone())]))
+        .push(&push_of(
+            1,
+            vec![
+                (1, company(1, "Van Dijk Metaal", 100)),
+                (2, interview.clone()),
+            ],
+        ))
         .await;
     assert_eq!(response.last_seq, 2);
-    assert!(response.results.iter().all(|r| r.status == ChangeStatus::Applied && r.rev == 1));
+    assert!(response
+        .results
+        .iter()
+        .all(|r| r.status == ChangeStatus::Applied && r.rev == 1));
 
     let page = server.pull(0, 100).await;
     assert_eq!(page.records.len(), 2);
     assert!(!page.more);
     assert_eq!(page.cursor, 2);
-    let Record::Interview(pulled) = &page.records[1] else { panic!("expected the interview second") };
+    let Record::Interview(pulled) = &page.records[1] else {
+        panic!("expected the interview second")
+    };
     assert_eq!(pulled.notes, "Restplaat wordt al hergebruikt");
     assert_eq!(pulled.meta.rev, 1);
     server.stop().await;
@@ -130,17 +169,29 @@ async fn push_then_pull_returns_the_records_with_revisions() {
 async fn duplicate_push_is_stored_once() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("db.sqlite"), None).await;
-    let request = push_of(7, vec![(1, company(1, "Eén", 100)), (2, company(2, "Twee", 100))]);
+    let request = push_of(
+        7,
+        vec![(1, company(1, "Eén", 100)), (2, company(2, "Twee", 100))],
+    );
     server.push(&request).await;
     let again = server.push(&request).await;
-    assert!(again.results.iter().all(|r| r.status == ChangeStatus::Duplicate && r.rev == 1));
+    assert!(again
+        .results
+        .iter()
+        .all(|r| r.status == ChangeStatus::Duplicate && r.rev == 1));
     let page = server.pull(0, 100).await;
     assert_eq!(page.records.len(), 2);
-    assert_eq!(page.cursor, 2, "a duplicate must not take a new server sequence");
+    assert_eq!(
+        page.cursor, 2,
+        "a duplicate must not take a new server sequence"
+    );
 
     // The same seq from another device is a different change.
     let other = push_of(8, vec![(1, company(1, "Eén, later", 200))]);
-    assert_eq!(server.push(&other).await.results[0].status, ChangeStatus::Applied);
+    assert_eq!(
+        server.push(&other).await.results[0].status,
+        ChangeStatus::Applied
+    );
     server.stop().await;
 }
 
@@ -148,16 +199,32 @@ async fn duplicate_push_is_stored_once() {
 async fn older_edit_is_superseded_and_invalid_record_rejected_without_blocking_the_batch() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("db.sqlite"), None).await;
-    server.push(&push_of(1, vec![(1, company(1, "Nieuw", 500))])).await;
+    server
+        .push(&push_of(1, vec![(1, company(1, "Nieuw", 500))]))
+        .await;
     let response = server
         .push(&push_of(
             2,
-            vec![(1, company(1, "Ouder", 400)), (2, company(2, "", 400)), (3, company(3, "Goed", 400))],
+            vec![
+                (1, company(1, "Ouder", 400)),
+                (2, company(2, "", 400)),
+                (3, company(3, "Goed", 400)),
+            ],
         ))
         .await;
     let statuses: Vec<ChangeStatus> = response.results.iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [ChangeStatus::Superseded, ChangeStatus::Rejected, ChangeStatus::Applied]);
-    assert_eq!(response.results[1].reason.as_deref(), Some("name must not be empty"));
+    assert_eq!(
+        statuses,
+        [
+            ChangeStatus::Superseded,
+            ChangeStatus::Rejected,
+            ChangeStatus::Applied
+        ]
+    );
+    assert_eq!(
+        response.results[1].reason.as_deref(),
+        Some("name must not be empty")
+    );
     assert_eq!(response.last_seq, 3);
     let names: Vec<String> = server
         .pull(0, 100)
@@ -177,10 +244,14 @@ async fn older_edit_is_superseded_and_invalid_record_rejected_without_blocking_t
 async fn pull_pages_through_a_cursor() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("db.sqlite"), None).await;
-    let changes = (1..=7).map(|n| (n as u64, company(n, &format!("Bedrijf {n}"), 1))).collect();
+    let changes = (1..=7)
+        .map(|n| (n as u64, company(n, &format!("Bedrijf {n}"), 1)))
+        .collect();
     server.push(&push_of(1, changes)).await;
     // Editing company 2 moves it to the end of the change order.
-    server.push(&push_of(1, vec![(8, company(2, "Bedrijf 2 bis", 2))])).await;
+    server
+        .push(&push_of(1, vec![(8, company(2, "Bedrijf 2 bis", 2))]))
+        .await;
 
     let mut cursor = 0;
     let mut seen = Vec::new();
@@ -204,14 +275,18 @@ async fn restart_keeps_the_data() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("nested/folder/db.sqlite");
     let server = TestServer::start(&db, None).await;
-    server.push(&push_of(1, vec![(1, company(1, "Blijft Bestaan BV", 1))])).await;
+    server
+        .push(&push_of(1, vec![(1, company(1, "Blijft Bestaan BV", 1))]))
+        .await;
     server.stop().await;
 
     let server = TestServer::start(&db, None).await;
     let page = server.pull(0, 10).await;
     assert_eq!(page.records.len(), 1);
     // The device's counter survived too: its old change is still a duplicate.
-    let again = server.push(&push_of(1, vec![(1, company(1, "Blijft Bestaan BV", 1))])).await;
+    let again = server
+        .push(&push_of(1, vec![(1, company(1, "Blijft Bestaan BV", 1))]))
+        .await;
     assert_eq!(again.results[0].status, ChangeStatus::Duplicate);
     server.stop().await;
 }
@@ -230,12 +305,20 @@ async fn malformed_requests_get_clear_4xx_errors() {
             .send()
     };
 
-    let err = server.error(post_json("{not json".into()).await.unwrap(), StatusCode::BAD_REQUEST).await;
+    let err = server
+        .error(
+            post_json("{not json".into()).await.unwrap(),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     assert_eq!(err.error, "bad_json");
 
     let body = json!({"device_id": Uuid::from_u128(1), "changes": [{"seq": 1, "kind": "invoice", "record": {}}]});
     let err = server
-        .error(post_json(body.to_string()).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY)
+        .error(
+            post_json(body.to_string()).await.unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await;
     assert!(err.message.contains("invoice"), "{}", err.message);
 
@@ -247,31 +330,82 @@ async fn malformed_requests_get_clear_4xx_errors() {
         .await;
     assert_eq!(err.error, "unsupported_media_type");
 
-    let huge = format!(r#"{{"device_id":"{}","changes":[],"pad":"{}"}}"#, Uuid::from_u128(1), "x".repeat(MAX_BODY + 1));
-    let err = server.error(post_json(huge).await.unwrap(), StatusCode::PAYLOAD_TOO_LARGE).await;
+    let huge = format!(
+        r#"{{"device_id":"{}","changes":[],"pad":"{}"}}"#,
+        Uuid::from_u128(1),
+        "x".repeat(MAX_BODY + 1)
+    );
+    let err = server
+        .error(
+            post_json(huge).await.unwrap(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        )
+        .await;
     assert_eq!(err.error, "too_large");
 
     let nil = push_of(0, vec![(1, company(1, "x", 1))]);
     let response = client.post(&push_url).json(&nil).send().await.unwrap();
-    assert!(server.error(response, StatusCode::UNPROCESSABLE_ENTITY).await.message.contains("device_id"));
+    assert!(server
+        .error(response, StatusCode::UNPROCESSABLE_ENTITY)
+        .await
+        .message
+        .contains("device_id"));
 
     let unordered = push_of(1, vec![(2, company(1, "a", 1)), (1, company(2, "b", 1))]);
-    let response = client.post(&push_url).json(&unordered).send().await.unwrap();
-    assert!(server.error(response, StatusCode::UNPROCESSABLE_ENTITY).await.message.contains("order"));
+    let response = client
+        .post(&push_url)
+        .json(&unordered)
+        .send()
+        .await
+        .unwrap();
+    assert!(server
+        .error(response, StatusCode::UNPROCESSABLE_ENTITY)
+        .await
+        .message
+        .contains("order"));
 
-    let too_many = push_of(1, (1..=MAX_PUSH_CHANGES as u64 + 1).map(|n| (n, company(1, "a", 1))).collect());
+    let too_many = push_of(
+        1,
+        (1..=MAX_PUSH_CHANGES as u64 + 1)
+            .map(|n| (n, company(1, "a", 1)))
+            .collect(),
+    );
     let bytes = serde_json::to_vec(&too_many).unwrap();
     assert!(bytes.len() < MAX_BODY);
     let response = post_json(String::from_utf8(bytes).unwrap()).await.unwrap();
-    assert!(server.error(response, StatusCode::UNPROCESSABLE_ENTITY).await.message.contains("batches"));
+    assert!(server
+        .error(response, StatusCode::UNPROCESSABLE_ENTITY)
+        .await
+        .message
+        .contains("batches"));
 
-    let response = client.get(format!("{}/pull?since=-1", server.base)).send().await.unwrap();
-    assert_eq!(server.error(response, StatusCode::BAD_REQUEST).await.error, "bad_query");
-    let response = client.get(format!("{}/pull?limit=100000", server.base)).send().await.unwrap();
-    server.error(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let response = client
+        .get(format!("{}/pull?since=-1", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        server.error(response, StatusCode::BAD_REQUEST).await.error,
+        "bad_query"
+    );
+    let response = client
+        .get(format!("{}/pull?limit=100000", server.base))
+        .send()
+        .await
+        .unwrap();
+    server
+        .error(response, StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
 
-    let response = client.get(format!("{}/nothing-here", server.base)).send().await.unwrap();
-    assert_eq!(server.error(response, StatusCode::NOT_FOUND).await.error, "not_found");
+    let response = client
+        .get(format!("{}/nothing-here", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        server.error(response, StatusCode::NOT_FOUND).await.error,
+        "not_found"
+    );
 
     // Nothing of the above was stored.
     assert!(server.pull(0, 10).await.records.is_empty());
@@ -291,7 +425,12 @@ async fn serves_the_app_with_a_fallback_to_index_html() {
         let response = reqwest::get(format!("{root}{path}")).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
     }
-    let deep = reqwest::get(format!("{root}/interviews/123")).await.unwrap().text().await.unwrap();
+    let deep = reqwest::get(format!("{root}/interviews/123"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(deep.contains("praatplaat"));
     server.stop().await;
 }

@@ -3,7 +3,9 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use praatplaat_domain::protocol::{PullResponse, PushRequest, PushResponse, MAX_PULL_LIMIT, MAX_PUSH_CHANGES};
+use praatplaat_domain::protocol::{
+    PullResponse, PushRequest, PushResponse, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
+};
 use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
@@ -16,9 +18,14 @@ pub fn router() -> Router<AppState> {
         .route("/pull", get(pull))
 }
 
-async fn push(State(state): State<AppState>, Json(request): Json<PushRequest>) -> AppResult<Json<PushResponse>> {
+async fn push(
+    State(state): State<AppState>,
+    Json(request): Json<PushRequest>,
+) -> AppResult<Json<PushResponse>> {
     if request.device_id.is_nil() {
-        return Err(AppError::Invalid("device_id must not be the nil UUID".into()));
+        return Err(AppError::Invalid(
+            "device_id must not be the nil UUID".into(),
+        ));
     }
     if request.changes.len() > MAX_PUSH_CHANGES {
         return Err(AppError::Invalid(format!(
@@ -42,10 +49,15 @@ struct PullParams {
     limit: Option<u32>,
 }
 
-async fn pull(State(state): State<AppState>, Query(params): Query<PullParams>) -> AppResult<Json<PullResponse>> {
+async fn pull(
+    State(state): State<AppState>,
+    Query(params): Query<PullParams>,
+) -> AppResult<Json<PullResponse>> {
     let limit = params.limit.unwrap_or(MAX_PULL_LIMIT);
     if limit == 0 || limit > MAX_PULL_LIMIT {
-        return Err(AppError::Invalid(format!("limit must be between 1 and {MAX_PULL_LIMIT}")));
+        return Err(AppError::Invalid(format!(
+            "limit must be between 1 and {MAX_PULL_LIMIT}"
+        )));
     }
     Ok(Json(state.store.pull(params.since, limit).await?))
 }

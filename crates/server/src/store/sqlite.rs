@@ -6,7 +6,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use praatplaat_domain::merge::{decide, Decision};
-use praatplaat_domain::protocol::{ChangeResult, ChangeStatus, PullResponse, PushRequest, PushResponse};
+use praatplaat_domain::protocol::{
+    ChangeResult, ChangeStatus, PullResponse, PushRequest, PushResponse,
+};
 use praatplaat_domain::Record;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -64,30 +66,34 @@ impl SqliteStore {
     pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, AppError> {
         let device = request.device_id.to_string();
         let mut tx = self.writer.begin().await?;
-        let mut last_seq: u64 = sqlx::query_scalar("SELECT last_seq FROM devices WHERE device_id = ?")
-            .bind(&device)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(to_u64)
-            .unwrap_or(0);
-        let mut next_server_seq: u64 =
-            to_u64(sqlx::query_scalar("SELECT COALESCE(MAX(server_seq), 0) FROM records")
+        let mut last_seq: u64 =
+            sqlx::query_scalar("SELECT last_seq FROM devices WHERE device_id = ?")
+                .bind(&device)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(to_u64)
+                .unwrap_or(0);
+        let mut next_server_seq: u64 = to_u64(
+            sqlx::query_scalar("SELECT COALESCE(MAX(server_seq), 0) FROM records")
                 .fetch_one(&mut *tx)
-                .await?);
+                .await?,
+        );
         let mut results = Vec::with_capacity(request.changes.len());
         for change in &request.changes {
             let kind = change.record.kind();
             let id = change.record.id();
-            let existing = sqlx::query("SELECT rev, updated_at, deleted FROM records WHERE kind = ? AND id = ?")
-                .bind(kind.as_str())
-                .bind(id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|row| praatplaat_domain::RecordMeta {
-                    rev: to_u64(row.get("rev")),
-                    updated_at: row.get("updated_at"),
-                    deleted: row.get::<i64, _>("deleted") != 0,
-                });
+            let existing = sqlx::query(
+                "SELECT rev, updated_at, deleted FROM records WHERE kind = ? AND id = ?",
+            )
+            .bind(kind.as_str())
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|row| praatplaat_domain::RecordMeta {
+                rev: to_u64(row.get("rev")),
+                updated_at: row.get("updated_at"),
+                deleted: row.get::<i64, _>("deleted") != 0,
+            });
             let mut result = ChangeResult {
                 seq: change.seq,
                 kind,
@@ -121,7 +127,8 @@ impl SqliteStore {
             let mut record = change.record.clone();
             record.meta_mut().rev = rev;
             next_server_seq += 1;
-            let data = serde_json::to_string(&record).map_err(|e| AppError::Corrupt(e.to_string()))?;
+            let data =
+                serde_json::to_string(&record).map_err(|e| AppError::Corrupt(e.to_string()))?;
             sqlx::query(
                 "INSERT INTO records (kind, id, rev, server_seq, updated_at, deleted, data)
                  VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -156,21 +163,28 @@ impl SqliteStore {
     }
 
     pub async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, AppError> {
-        let rows = sqlx::query("SELECT server_seq, data FROM records WHERE server_seq > ? ORDER BY server_seq LIMIT ?")
-            .bind(to_i64(since))
-            .bind(i64::from(limit) + 1)
-            .fetch_all(&self.reader)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT server_seq, data FROM records WHERE server_seq > ? ORDER BY server_seq LIMIT ?",
+        )
+        .bind(to_i64(since))
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.reader)
+        .await?;
         let more = rows.len() > limit as usize;
         let mut cursor = since;
         let mut records = Vec::with_capacity(rows.len().min(limit as usize));
         for row in rows.into_iter().take(limit as usize) {
             cursor = to_u64(row.get("server_seq"));
             let data: String = row.get("data");
-            let record: Record = serde_json::from_str(&data).map_err(|e| AppError::Corrupt(e.to_string()))?;
+            let record: Record =
+                serde_json::from_str(&data).map_err(|e| AppError::Corrupt(e.to_string()))?;
             records.push(record);
         }
-        Ok(PullResponse { records, cursor, more })
+        Ok(PullResponse {
+            records,
+            cursor,
+            more,
+        })
     }
 
     pub async fn close(&self) {
