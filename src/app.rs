@@ -10,6 +10,7 @@ use crate::i18n::use_texts;
 use crate::pages::interview_list::InterviewList;
 use crate::pages::interview_page::InterviewPage;
 use crate::pages::new_interview::NewInterview;
+use crate::pages::plate_preview::PlatePreview;
 use crate::pages::settings_page::SettingsPage;
 use crate::state::{provide_app_state, LoadState};
 
@@ -34,6 +35,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/interviews/new") view=NewInterview/>
                         <Route path=path!("/interviews/:id") view=InterviewPage/>
                         <Route path=path!("/settings") view=SettingsPage/>
+                        <Route path=path!("/preview/plate") view=PlatePreview/>
                     </Routes>
                 </LoadGate>
             </main>

@@ -3,4 +3,6 @@
 pub mod banner;
 pub mod field;
 pub mod header;
+pub mod plate_drawing;
+pub mod r_ladder;
 pub mod sync_badge;

@@ -3,4 +3,5 @@
 pub mod interview_list;
 pub mod interview_page;
 pub mod new_interview;
+pub mod plate_preview;
 pub mod settings_page;
