@@ -7,6 +7,7 @@
 pub mod merge;
 pub mod model;
 pub mod municipality;
+pub mod photo;
 pub mod plate;
 pub mod protocol;
 pub mod sync;

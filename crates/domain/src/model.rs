@@ -152,6 +152,99 @@ pub struct PracticeAnswer {
     pub note: String,
 }
 
+/// Who took part in the conversation on the company's side (the plan includes employees on purpose).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Present {
+    pub management: bool,
+    pub staff: bool,
+}
+
+/// May a good example be shared with other companies?
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sharing {
+    /// Not asked yet: treated as "no" until answered.
+    #[default]
+    Unasked,
+    Yes,
+    Anonymous,
+    No,
+}
+
+/// A photo kept on the device and synced separately, by the SHA-256 of its JPEG bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PhotoRef {
+    /// Lower-case hex SHA-256 of the stored bytes (see [`crate::photo::content_hash`]).
+    pub hash: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u32,
+}
+
+/// A good example (*goed voorbeeld*) the company gave, with photos and consent to share.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GoodExample {
+    pub id: Uuid,
+    /// Theme id of the plate ("" = not tied to a theme).
+    pub theme_id: String,
+    pub text: String,
+    pub photos: Vec<PhotoRef>,
+    pub sharing: Sharing,
+}
+
+impl Default for GoodExample {
+    fn default() -> Self {
+        GoodExample {
+            id: Uuid::nil(),
+            theme_id: String::new(),
+            text: String::new(),
+            photos: Vec::new(),
+            sharing: Sharing::Unasked,
+        }
+    }
+}
+
+/// How much a company needs of one kind of help.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NeedLevel {
+    #[default]
+    None,
+    Some,
+    Much,
+}
+
+impl NeedLevel {
+    pub const ALL: [NeedLevel; 3] = [NeedLevel::None, NeedLevel::Some, NeedLevel::Much];
+}
+
+/// The need for knowledge, support and advice (*kennis, ondersteuning, advies*) on one theme.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ThemeNeed {
+    pub knowledge: NeedLevel,
+    pub support: NeedLevel,
+    pub advice: NeedLevel,
+    pub note: String,
+}
+
+impl ThemeNeed {
+    pub fn is_empty(&self) -> bool {
+        self.knowledge == NeedLevel::None
+            && self.support == NeedLevel::None
+            && self.advice == NeedLevel::None
+            && self.note.trim().is_empty()
+    }
+}
+
+/// Most photos one good example may hold.
+pub const MAX_PHOTOS_PER_EXAMPLE: usize = 12;
+/// Most good examples one interview may hold.
+pub const MAX_EXAMPLES: usize = 50;
+
 /// An interview with one company, held with one version of the praatplaat.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -162,10 +255,16 @@ pub struct Interview {
     /// Date of the conversation, ISO `YYYY-MM-DD`.
     pub date: String,
     pub interviewer: String,
-    /// `id@version` of the praatplaat definition used.
+    /// `id@version` of the praatplaat definition used (see [`crate::plate`]).
     pub plate_version: String,
+    pub present: Present,
     /// Answers keyed by practice id (stable across plate versions).
     pub answers: BTreeMap<String, PracticeAnswer>,
+    pub examples: Vec<GoodExample>,
+    /// The ambition for the coming three years, in the company's words.
+    pub ambition: String,
+    /// Needs keyed by theme id.
+    pub needs: BTreeMap<String, ThemeNeed>,
     pub notes: String,
     pub status: InterviewStatus,
     #[serde(flatten)]
@@ -181,11 +280,36 @@ impl Default for Interview {
             date: String::new(),
             interviewer: String::new(),
             plate_version: String::new(),
+            present: Present::default(),
             answers: BTreeMap::new(),
+            examples: Vec::new(),
+            ambition: String::new(),
+            needs: BTreeMap::new(),
             notes: String::new(),
             status: InterviewStatus::Draft,
             meta: RecordMeta::default(),
         }
+    }
+}
+
+impl Interview {
+    /// The answer for a practice (all false when not answered).
+    pub fn answer(&self, practice_id: &str) -> PracticeAnswer {
+        self.answers.get(practice_id).cloned().unwrap_or_default()
+    }
+
+    /// Sets the answer for a practice; an empty answer is removed so the map holds only answers.
+    pub fn set_answer(&mut self, practice_id: &str, answer: PracticeAnswer) {
+        if answer == PracticeAnswer::default() {
+            self.answers.remove(practice_id);
+        } else {
+            self.answers.insert(practice_id.to_owned(), answer);
+        }
+    }
+
+    /// Every photo of every example.
+    pub fn photos(&self) -> impl Iterator<Item = &PhotoRef> {
+        self.examples.iter().flat_map(|e| e.photos.iter())
     }
 }
 
@@ -235,6 +359,12 @@ pub enum ValidationError {
     BadDate(String),
     #[error("unknown segment {0:?}")]
     UnknownSegment(String),
+    #[error("photo hash must be 64 lower-case hex characters, got {0:?}")]
+    BadPhotoHash(String),
+    #[error("{field} holds more than {max} items")]
+    TooMany { field: &'static str, max: usize },
+    #[error("good example {0} appears twice")]
+    DuplicateExample(Uuid),
 }
 
 fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), ValidationError> {
@@ -300,9 +430,44 @@ impl Interview {
         check_len("interviewer", &self.interviewer, MAX_SHORT_TEXT)?;
         check_len("plate_version", &self.plate_version, MAX_SHORT_TEXT)?;
         check_len("notes", &self.notes, MAX_LONG_TEXT)?;
+        check_len("ambition", &self.ambition, MAX_LONG_TEXT)?;
         for (practice, answer) in &self.answers {
             check_len("practice id", practice, MAX_SHORT_TEXT)?;
             check_len("practice note", &answer.note, MAX_LONG_TEXT)?;
+        }
+        for (theme, need) in &self.needs {
+            check_len("need theme id", theme, MAX_SHORT_TEXT)?;
+            check_len("need note", &need.note, MAX_LONG_TEXT)?;
+        }
+        if self.examples.len() > MAX_EXAMPLES {
+            return Err(ValidationError::TooMany {
+                field: "examples",
+                max: MAX_EXAMPLES,
+            });
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for example in &self.examples {
+            if example.id.is_nil() {
+                return Err(ValidationError::NilId);
+            }
+            if !seen.insert(example.id) {
+                return Err(ValidationError::DuplicateExample(example.id));
+            }
+            check_len("example theme id", &example.theme_id, MAX_SHORT_TEXT)?;
+            check_len("example text", &example.text, MAX_LONG_TEXT)?;
+            if example.photos.len() > MAX_PHOTOS_PER_EXAMPLE {
+                return Err(ValidationError::TooMany {
+                    field: "photos",
+                    max: MAX_PHOTOS_PER_EXAMPLE,
+                });
+            }
+            if let Some(photo) = example
+                .photos
+                .iter()
+                .find(|p| !crate::photo::is_content_hash(&p.hash))
+            {
+                return Err(ValidationError::BadPhotoHash(photo.hash.clone()));
+            }
         }
         Ok(())
     }
@@ -378,6 +543,65 @@ mod tests {
         assert_eq!(interview.status, InterviewStatus::Draft);
         assert_eq!(interview.programme_id, MKB_DEAL_METAAL.id);
         assert!(interview.answers.is_empty());
+    }
+
+    #[test]
+    fn interview_examples_are_checked() {
+        let mut i = Interview {
+            id: Uuid::from_u128(2),
+            company_id: Uuid::from_u128(1),
+            ..Interview::default()
+        };
+        let example = GoodExample {
+            id: Uuid::from_u128(3),
+            text: "Reststukken naar de mbo-school".into(),
+            photos: vec![PhotoRef {
+                hash: "a".repeat(64),
+                width: 1600,
+                height: 1200,
+                bytes: 250_000,
+            }],
+            sharing: Sharing::Anonymous,
+            ..GoodExample::default()
+        };
+        i.examples = vec![example.clone()];
+        assert_eq!(i.validate(), Ok(()));
+        i.examples = vec![example.clone(), example.clone()];
+        assert_eq!(
+            i.validate(),
+            Err(ValidationError::DuplicateExample(example.id))
+        );
+        let mut bad = example.clone();
+        bad.photos[0].hash = "A".repeat(64);
+        i.examples = vec![bad];
+        assert!(matches!(
+            i.validate(),
+            Err(ValidationError::BadPhotoHash(_))
+        ));
+        let mut many = example;
+        many.photos = vec![many.photos[0].clone(); MAX_PHOTOS_PER_EXAMPLE + 1];
+        i.examples = vec![many];
+        assert!(matches!(
+            i.validate(),
+            Err(ValidationError::TooMany {
+                field: "photos",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn empty_answers_leave_the_map() {
+        let mut i = Interview::default();
+        let ticked = PracticeAnswer {
+            now: true,
+            ..PracticeAnswer::default()
+        };
+        i.set_answer("GR-01", ticked.clone());
+        assert_eq!(i.answer("GR-01"), ticked);
+        i.set_answer("GR-01", PracticeAnswer::default());
+        assert!(i.answers.is_empty());
+        assert_eq!(i.answer("GR-02"), PracticeAnswer::default());
     }
 
     #[test]

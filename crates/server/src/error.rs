@@ -1,7 +1,7 @@
 //! The API's errors: each maps to a status and a JSON body `{"error": code, "message": text}`.
 //! Internal details (SQL, file paths) are logged, never sent to the client.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -16,6 +16,8 @@ pub enum AppError {
     Json(#[from] JsonRejection),
     #[error(transparent)]
     Query(#[from] QueryRejection),
+    #[error(transparent)]
+    Body(#[from] BytesRejection),
     #[error("not found")]
     NotFound,
     #[error("database error: {0}")]
@@ -37,6 +39,10 @@ impl AppError {
                 _ => (StatusCode::BAD_REQUEST, "bad_json"),
             },
             AppError::Query(_) => (StatusCode::BAD_REQUEST, "bad_query"),
+            AppError::Body(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "too_large")
+            }
+            AppError::Body(_) => (StatusCode::BAD_REQUEST, "bad_body"),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             AppError::Database(_) | AppError::Corrupt(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
@@ -56,6 +62,7 @@ impl IntoResponse for AppError {
                 // Body text of axum's rejections names the field and position: useful to a client.
                 AppError::Json(rejection) => rejection.body_text(),
                 AppError::Query(rejection) => rejection.body_text(),
+                AppError::Body(rejection) => rejection.body_text(),
                 other => other.to_string(),
             }
         };

@@ -18,3 +18,15 @@ impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct Query<T>(pub T);
+
+/// The raw request body (e.g. a photo), with the API's JSON error when it is too large.
+#[derive(Debug)]
+pub struct Body(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        Ok(Body(axum::body::Bytes::from_request(request, state).await?))
+    }
+}

@@ -1,6 +1,7 @@
 //! HTTP routes, one module per resource. Every route lives under `/api/v1`.
 
 pub mod health;
+pub mod photos;
 pub mod static_files;
 pub mod sync;
 
@@ -14,6 +15,7 @@ pub fn api_router(max_body_bytes: usize) -> Router<AppState> {
     Router::new()
         .merge(health::router())
         .merge(sync::router())
+        .merge(photos::router())
         // An unknown API path is a JSON 404, never the app's index.html.
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(max_body_bytes))

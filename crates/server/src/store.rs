@@ -43,6 +43,19 @@ impl Store {
         }
     }
 
+    /// Stores a photo under its hash; returns false when it was there already.
+    pub async fn put_photo(&self, hash: &str, bytes: &[u8]) -> Result<bool, AppError> {
+        match self {
+            Store::Sqlite(s) => s.put_photo(hash, bytes).await,
+        }
+    }
+
+    pub async fn get_photo(&self, hash: &str) -> Result<Option<Vec<u8>>, AppError> {
+        match self {
+            Store::Sqlite(s) => s.get_photo(hash).await,
+        }
+    }
+
     /// Closes every connection (tests restart the server on the same file).
     pub async fn close(&self) {
         match self {

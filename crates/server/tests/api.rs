@@ -434,3 +434,81 @@ async fn serves_the_app_with_a_fallback_to_index_html() {
     assert!(deep.contains("praatplaat"));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn photos_are_stored_once_by_content_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("db.sqlite"), None).await;
+    let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5];
+    let hash = praatplaat_domain::photo::content_hash(&jpeg);
+    let url = format!("{}/photos/{hash}", server.base);
+
+    let first = server
+        .client
+        .put(&url)
+        .body(jpeg.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let again = server
+        .client
+        .put(&url)
+        .body(jpeg.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    let back = server.client.get(&url).send().await.unwrap();
+    assert_eq!(back.status(), StatusCode::OK);
+    assert_eq!(back.headers()["content-type"], "image/jpeg");
+    assert_eq!(back.bytes().await.unwrap().to_vec(), jpeg);
+
+    // Damaged on the way: the bytes do not match the name.
+    let damaged = server
+        .client
+        .put(&url)
+        .body(vec![1, 2, 3])
+        .send()
+        .await
+        .unwrap();
+    assert!(server
+        .error(damaged, StatusCode::UNPROCESSABLE_ENTITY)
+        .await
+        .message
+        .contains("SHA-256"));
+    let bad_name = server
+        .client
+        .put(format!("{}/photos/not-a-hash", server.base))
+        .body(jpeg)
+        .send()
+        .await
+        .unwrap();
+    server
+        .error(bad_name, StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
+    let unknown = server
+        .client
+        .get(format!("{}/photos/{}", server.base, "0".repeat(64)))
+        .send()
+        .await
+        .unwrap();
+    server.error(unknown, StatusCode::NOT_FOUND).await;
+    let huge = vec![0u8; praatplaat_domain::photo::MAX_BYTES + 1];
+    let hash = praatplaat_domain::photo::content_hash(&huge);
+    let too_big = server
+        .client
+        .put(format!("{}/photos/{hash}", server.base))
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        server
+            .error(too_big, StatusCode::PAYLOAD_TOO_LARGE)
+            .await
+            .error,
+        "too_large"
+    );
+    server.stop().await;
+}

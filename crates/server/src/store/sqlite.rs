@@ -187,6 +187,28 @@ impl SqliteStore {
         })
     }
 
+    pub async fn put_photo(&self, hash: &str, bytes: &[u8]) -> Result<bool, AppError> {
+        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        let done = sqlx::query(
+            "INSERT INTO photos (hash, bytes, size) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+        )
+        .bind(hash)
+        .bind(bytes)
+        .bind(size)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn get_photo(&self, hash: &str) -> Result<Option<Vec<u8>>, AppError> {
+        Ok(
+            sqlx::query_scalar("SELECT bytes FROM photos WHERE hash = ?")
+                .bind(hash)
+                .fetch_optional(&self.reader)
+                .await?,
+        )
+    }
+
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
