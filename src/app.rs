@@ -1,14 +1,21 @@
 //! The root component: state, router and page frame.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::banner::SaveErrorBanner;
 use crate::components::header::AppHeader;
 use crate::i18n::use_texts;
+use crate::pages::interview::ambition_step::AmbitionStep;
+use crate::pages::interview::company_step::CompanyStep;
+use crate::pages::interview::examples_step::ExamplesStep;
+use crate::pages::interview::needs_step::NeedsStep;
+use crate::pages::interview::plate_step::PlateStep;
+use crate::pages::interview::summary_step::SummaryStep;
+use crate::pages::interview::theme_step::ThemeStep;
+use crate::pages::interview::InterviewShell;
 use crate::pages::interview_list::InterviewList;
-use crate::pages::interview_page::InterviewPage;
 use crate::pages::new_interview::NewInterview;
 use crate::pages::plate_preview::PlatePreview;
 use crate::pages::settings_page::SettingsPage;
@@ -33,7 +40,15 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=InterviewList/>
                         <Route path=path!("/interviews/new") view=NewInterview/>
-                        <Route path=path!("/interviews/:id") view=InterviewPage/>
+                        <ParentRoute path=path!("/interviews/:id") view=InterviewShell>
+                            <Route path=path!("") view=PlateStep/>
+                            <Route path=path!("company") view=CompanyStep/>
+                            <Route path=path!("theme/:theme") view=ThemeStep/>
+                            <Route path=path!("examples") view=ExamplesStep/>
+                            <Route path=path!("ambition") view=AmbitionStep/>
+                            <Route path=path!("needs") view=NeedsStep/>
+                            <Route path=path!("summary") view=SummaryStep/>
+                        </ParentRoute>
                         <Route path=path!("/settings") view=SettingsPage/>
                         <Route path=path!("/preview/plate") view=PlatePreview/>
                     </Routes>

@@ -1,8 +1,11 @@
 //! Small reusable pieces of UI.
 
 pub mod banner;
+pub mod choice;
 pub mod field;
 pub mod header;
+pub mod photo_thumb;
 pub mod plate_drawing;
+pub mod practice_card;
 pub mod r_ladder;
 pub mod sync_badge;

@@ -20,12 +20,15 @@ use uuid::Uuid;
 
 const DB_NAME: &str = "praatplaat";
 /// Schema version; each step of [`upgrade`] brings an older database one version further.
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 const COMPANIES: &str = "companies";
 const INTERVIEWS: &str = "interviews";
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
-const ALL_STORES: [&str; 4] = [COMPANIES, INTERVIEWS, OUTBOX, META];
+/// Photo blobs by content hash (since schema 2).
+const PHOTOS: &str = "photos";
+/// Hashes of photos not yet on the server (since schema 2).
+const PHOTO_OUTBOX: &str = "photo_outbox";
 
 const META_DEVICE_ID: &str = "device_id";
 const META_NEXT_SEQ: &str = "next_seq";
@@ -106,7 +109,12 @@ fn db() -> Result<Database, IdbError> {
 
 fn upgrade(old_version: u32, db: &Database) -> indexed_db_futures::Result<()> {
     if old_version < 1 {
-        for name in ALL_STORES {
+        for name in [COMPANIES, INTERVIEWS, OUTBOX, META] {
+            db.create_object_store(name).build()?;
+        }
+    }
+    if old_version < 2 {
+        for name in [PHOTOS, PHOTO_OUTBOX] {
             db.create_object_store(name).build()?;
         }
     }
@@ -149,6 +157,7 @@ pub struct Snapshot {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutboxSummary {
     pub waiting: usize,
+    pub photos_waiting: usize,
     /// Reasons of changes the server refused.
     pub set_aside: Vec<String>,
 }
@@ -160,11 +169,12 @@ async fn read_all_json(
     rows.map(|r| r.map_err(IdbError::from)).collect()
 }
 
-fn summarise(entries: Vec<OutboxEntry>) -> OutboxSummary {
+fn summarise(entries: Vec<OutboxEntry>, photos_waiting: usize) -> OutboxSummary {
     let (set_aside, waiting): (Vec<_>, Vec<_>) =
         entries.into_iter().partition(|e| e.rejected.is_some());
     OutboxSummary {
         waiting: waiting.len(),
+        photos_waiting,
         set_aside: set_aside.into_iter().filter_map(|e| e.rejected).collect(),
     }
 }
@@ -181,10 +191,13 @@ async fn read_outbox(
 
 pub async fn load_all() -> Result<Snapshot, IdbError> {
     let db = db()?;
-    let tx = db.transaction([COMPANIES, INTERVIEWS, OUTBOX]).build()?;
+    let tx = db
+        .transaction([COMPANIES, INTERVIEWS, OUTBOX, PHOTO_OUTBOX])
+        .build()?;
     let companies = read_all_json(&tx.object_store(COMPANIES)?).await?;
     let interviews = read_all_json(&tx.object_store(INTERVIEWS)?).await?;
     let outbox = read_outbox(&tx.object_store(OUTBOX)?).await?;
+    let photos_waiting = tx.object_store(PHOTO_OUTBOX)?.count().primitive()?.await? as usize;
     tx.commit().await?;
     Ok(Snapshot {
         companies: companies
@@ -195,16 +208,17 @@ pub async fn load_all() -> Result<Snapshot, IdbError> {
             .iter()
             .map(|j| serde_json::from_str(j))
             .collect::<Result<_, _>>()?,
-        outbox: summarise(outbox),
+        outbox: summarise(outbox, photos_waiting),
     })
 }
 
 pub async fn outbox_summary() -> Result<OutboxSummary, IdbError> {
     let db = db()?;
-    let tx = db.transaction(OUTBOX).build()?;
+    let tx = db.transaction([OUTBOX, PHOTO_OUTBOX]).build()?;
     let entries = read_outbox(&tx.object_store(OUTBOX)?).await?;
+    let photos_waiting = tx.object_store(PHOTO_OUTBOX)?.count().primitive()?.await? as usize;
     tx.commit().await?;
-    Ok(summarise(entries))
+    Ok(summarise(entries, photos_waiting))
 }
 
 async fn get_meta_u64(
@@ -249,6 +263,72 @@ pub async fn save(record: &Record) -> Result<(), IdbError> {
     tx.object_store(OUTBOX)?
         .put(serde_json::to_string(&entry)?)
         .with_key(outbox_key(record.kind(), id))
+        .primitive()?
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Keeps a photo (already downscaled) under its content hash and queues it for upload, atomically.
+pub async fn save_photo(hash: &str, blob: &web_sys::Blob) -> Result<(), IdbError> {
+    let db = db()?;
+    let tx = db
+        .transaction([PHOTOS, PHOTO_OUTBOX])
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
+    let value: &wasm_bindgen::JsValue = blob.as_ref();
+    tx.object_store(PHOTOS)?
+        .put(value.clone())
+        .with_key(hash.to_owned())
+        .primitive()?
+        .await?;
+    tx.object_store(PHOTO_OUTBOX)?
+        .put(hash.to_owned())
+        .with_key(hash.to_owned())
+        .primitive()?
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn load_photo(hash: &str) -> Result<Option<web_sys::Blob>, IdbError> {
+    use wasm_bindgen::JsCast;
+    let db = db()?;
+    let tx = db.transaction(PHOTOS).build()?;
+    let value: Option<wasm_bindgen::JsValue> = tx
+        .object_store(PHOTOS)?
+        .get(hash.to_owned())
+        .primitive()?
+        .await?;
+    tx.commit().await?;
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_undefined() || v.is_null() => Ok(None),
+        Some(v) => v
+            .dyn_into::<web_sys::Blob>()
+            .map(Some)
+            .map_err(|_| IdbError::Data(format!("photo {hash} is not a blob"))),
+    }
+}
+
+/// Hashes of the photos still to upload.
+pub async fn pending_photos() -> Result<Vec<String>, IdbError> {
+    let db = db()?;
+    let tx = db.transaction(PHOTO_OUTBOX).build()?;
+    let hashes = read_all_json(&tx.object_store(PHOTO_OUTBOX)?).await?;
+    tx.commit().await?;
+    Ok(hashes)
+}
+
+/// The server has the photo: it leaves the upload queue (the blob stays on the device).
+pub async fn photo_uploaded(hash: &str) -> Result<(), IdbError> {
+    let db = db()?;
+    let tx = db
+        .transaction(PHOTO_OUTBOX)
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
+    tx.object_store(PHOTO_OUTBOX)?
+        .delete(hash.to_owned())
         .primitive()?
         .await?;
     tx.commit().await?;

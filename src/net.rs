@@ -31,6 +31,19 @@ impl HttpTransport {
         HttpTransport { base }
     }
 
+    /// Uploads a photo under its content hash (idempotent on the server).
+    pub async fn put_photo(&self, hash: &str, blob: &web_sys::Blob) -> Result<(), NetError> {
+        let request = Request::put(&format!("{}/photos/{hash}", self.base))
+            .header("content-type", "image/jpeg")
+            .body(blob)
+            .map_err(|e| NetError::Decode(e.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| NetError::Unreachable(e.to_string()))?;
+        decode::<serde_json::Value>(response).await.map(|_| ())
+    }
+
     pub async fn health(&self) -> Result<Health, NetError> {
         send(Request::get(&format!("{}/health", self.base))).await
     }

@@ -1,7 +1,7 @@
 //! One module per screen.
 
+pub mod interview;
 pub mod interview_list;
-pub mod interview_page;
 pub mod new_interview;
 pub mod plate_preview;
 pub mod settings_page;

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use praatplaat_domain::merge::touch;
 use praatplaat_domain::model::{Company, Interview, Record};
+use praatplaat_domain::plate::Definition;
 use uuid::Uuid;
 
 use crate::idb::{self, OutboxSummary};
@@ -99,6 +100,9 @@ impl AppState {
             company_id: company.id,
             date: clock::today(),
             interviewer: self.settings.with_untracked(|s| s.interviewer.clone()),
+            plate_version: Definition::current()
+                .map(Definition::plate_key)
+                .unwrap_or_default(),
             ..Interview::default()
         };
         let id = interview.id;

@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use praatplaat_domain::sync::sync_once;
 
 use crate::clock;
-use crate::idb::IdbStore;
+use crate::idb::{self, IdbStore};
 use crate::net::HttpTransport;
 use crate::state::AppState;
 
@@ -84,6 +84,26 @@ pub fn request(state: AppState) {
     });
 }
 
+/// Uploads waiting photos one by one; a photo that is uploaded leaves the queue at once, so an
+/// interrupted round continues where it stopped.
+async fn upload_photos(transport: &HttpTransport) -> Result<(), String> {
+    for hash in idb::pending_photos().await.map_err(|e| e.to_string())? {
+        match idb::load_photo(&hash).await.map_err(|e| e.to_string())? {
+            Some(blob) => transport
+                .put_photo(&hash, &blob)
+                .await
+                .map_err(|e| e.to_string())?,
+            None => {
+                leptos::logging::warn!("photo {hash} is queued but missing; dropped from the queue")
+            }
+        }
+        idb::photo_uploaded(&hash)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 async fn run(state: AppState) {
     if !online() {
         state.sync.update(|s| s.online = false);
@@ -95,7 +115,9 @@ async fn run(state: AppState) {
     });
     let transport = HttpTransport::new(state.settings.with_untracked(|s| s.api_base()));
     let result = sync_once(&IdbStore, &transport).await;
-    let failed = result.is_err();
+    // Records first, so an interview reaches the office even while its photos are still waiting.
+    let photos = upload_photos(&transport).await;
+    let failed = result.is_err() || photos.is_err();
     match result {
         Ok(report) => {
             FAILURES.set(0);
@@ -110,6 +132,9 @@ async fn run(state: AppState) {
             });
         }
         Err(e) => state.sync.update(|s| s.last_error = Some(e.to_string())),
+    }
+    if let Err(e) = photos {
+        state.sync.update(|s| s.last_error = Some(e));
     }
     state.refresh_outbox().await;
     state.sync.update(|s| s.running = false);

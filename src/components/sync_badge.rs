@@ -6,12 +6,18 @@ use crate::state::{use_app_state, SyncStatus};
 
 /// The one-line sync state: "Gesynchroniseerd", "Opgeslagen op dit apparaat · 3 wachtend", ...
 pub fn describe(status: &SyncStatus, t: &Texts) -> (String, &'static str) {
-    let waiting = status.outbox.waiting;
     if status.running {
         return (t.syncing.to_owned(), "busy");
     }
-    if waiting > 0 {
-        let text = format!("{} · {}", t.saved_on_device, (t.waiting)(waiting));
+    let mut waiting = Vec::new();
+    if status.outbox.waiting > 0 {
+        waiting.push((t.waiting)(status.outbox.waiting));
+    }
+    if status.outbox.photos_waiting > 0 {
+        waiting.push((t.photos_waiting)(status.outbox.photos_waiting));
+    }
+    if !waiting.is_empty() {
+        let text = format!("{} · {}", t.saved_on_device, waiting.join(" · "));
         return (text, if status.online { "waiting" } else { "offline" });
     }
     if status.last_ok.is_some() && status.last_error.is_none() {

@@ -41,6 +41,7 @@ test("interview captured offline survives reload and reaches the server", async 
   await page.getByLabel("Gemeente").fill("Nieuwkoop");
   await page.getByTestId("start-interview").click();
   await page.getByTestId("interview-title").filter({ hasText: "Metaalbewerking De Vries" }).waitFor();
+  await page.getByRole("link", { name: "Bedrijf" }).click();
   await page.getByLabel("Aantekeningen").fill("Restplaat wordt al hergebruikt in de plaatwerkerij.");
   await page.getByLabel("Contactpersoon").fill("Anna de Vries");
   const status = page.getByTestId("sync-status");
@@ -53,7 +54,7 @@ test("interview captured offline survives reload and reaches the server", async 
   await page.getByTestId("interview-title").filter({ hasText: "Metaalbewerking De Vries" }).waitFor();
   assert.equal(await page.getByLabel("Aantekeningen").inputValue(), "Restplaat wordt al hergebruikt in de plaatwerkerij.");
   assert.equal(await page.getByLabel("Contactpersoon").inputValue(), "Anna de Vries");
-  await page.getByRole("link", { name: "Terug" }).click();
+  await page.getByRole("link", { name: "Gesprekken" }).click();
   await page.getByTestId("interview-list").getByText("Metaalbewerking De Vries").waitFor();
   assert.match(await page.getByTestId("interview-list").textContent(), /Nieuwkoop/);
 

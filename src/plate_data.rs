@@ -1,0 +1,55 @@
+//! The bridge between the domain's plate (definition + score) and the picture components.
+
+use praatplaat_domain::model::Interview;
+use praatplaat_domain::plate::{find_definition, score, Definition, Lang, RStep, Score};
+
+use crate::components::plate_drawing::ThemeTally;
+use crate::components::r_ladder::StepTally;
+
+/// The plate version an interview was held with (older records without one use the current).
+pub fn definition_for(interview: &Interview) -> Option<&'static Definition> {
+    if interview.plate_version.is_empty() {
+        Definition::current().ok()
+    } else {
+        find_definition(&interview.plate_version)
+    }
+}
+
+pub fn score_of(interview: &Interview) -> Option<(&'static Definition, Score)> {
+    let definition = definition_for(interview)?;
+    Some((definition, score(definition, &interview.answers)))
+}
+
+pub fn theme_tallies(definition: &Definition, score: &Score, lang: Lang) -> Vec<ThemeTally> {
+    definition
+        .themes
+        .iter()
+        .zip(&score.themes)
+        .map(|(theme, s)| ThemeTally {
+            id: theme.id.clone(),
+            label: theme.label(lang).to_owned(),
+            now: s.degree.now.ticked,
+            ambition: s.degree.ambition_only(),
+            total: s.degree.now.total,
+        })
+        .collect()
+}
+
+pub fn step_tallies(definition: &Definition, score: &Score, lang: Lang) -> Vec<StepTally> {
+    RStep::ALL
+        .iter()
+        .map(|step| {
+            let s = score.r_steps.iter().find(|s| s.step == *step);
+            StepTally {
+                code: step.code().to_owned(),
+                name: definition
+                    .step_info(*step)
+                    .map(|i| i.name.get(lang).to_owned())
+                    .unwrap_or_default(),
+                now: s.map_or(0, |s| s.degree.now.ticked),
+                ambition: s.map_or(0, |s| s.degree.ambition_only()),
+                total: s.map_or(0, |s| s.degree.now.total),
+            }
+        })
+        .collect()
+}

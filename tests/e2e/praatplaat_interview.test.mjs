@@ -1,0 +1,135 @@
+// The interview itself: ticks on two themes, a good example with a photo from the "camera",
+// everything back after an offline reload, and the completed interview with its photo on the server.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { freePort, launchTablet, pullAll, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
+import { bmp } from "./images.mjs";
+
+let server;
+let context;
+
+before(async () => {
+  const port = await freePort();
+  server = await startServer({ port, db: join(tempDir(), "praatplaat.db") });
+  context = await launchTablet({ width: 800, height: 1280 });
+});
+
+after(async () => {
+  await context?.close();
+  await server?.stop();
+});
+
+const practice = (page, id) => page.locator(`[data-practice="${id}"]`);
+
+test("ticks, example with photo survive an offline reload and reach the server", async () => {
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(server.base);
+  await waitForServiceWorker(page);
+  await context.setOffline(true);
+
+  await page.getByTestId("new-interview").click();
+  await page.getByLabel("Bedrijfsnaam").fill("Constructiebedrijf Verhoef");
+  await page.getByLabel("Gemeente").fill("Waddinxveen");
+  await page.getByTestId("start-interview").click();
+
+  // The plate opens the conversation: tap the raw-materials zone.
+  await page.getByRole("button", { name: /^Grondstoffen/ }).click();
+  await practice(page, "GR-01").getByRole("button", { name: /Doen we al/ }).click();
+  await practice(page, "GR-04").getByRole("button", { name: /Doen we al/ }).click();
+  await practice(page, "GR-03").getByRole("button", { name: /Ambitie/ }).click();
+  await page.getByRole("link", { name: /Volgend onderdeel/ }).click();
+  await practice(page, "PR-04").getByRole("button", { name: /Doen we al/ }).click();
+
+  // A good example with a photo (a 2400x1800 image, as from a tablet camera).
+  await page.getByRole("link", { name: "Voorbeelden" }).click();
+  await page.getByTestId("add-example").click();
+  await page.getByLabel("Wat doet het bedrijf?").fill("Donorstaal uit een gesloopte hal als kolommen hergebruikt.");
+  await page.locator('input[type="file"]').setInputFiles({ name: "hal.bmp", mimeType: "image/bmp", buffer: bmp(2400, 1800) });
+  await page.locator(".photo-thumb img").waitFor();
+  await page.getByTestId("sharing").getByRole("radio", { name: "Anoniem" }).click();
+
+  // Offline reload: everything is back, the photo included.
+  await page.reload();
+  await page.getByLabel("Wat doet het bedrijf?").waitFor();
+  assert.equal(await page.getByLabel("Wat doet het bedrijf?").inputValue(), "Donorstaal uit een gesloopte hal als kolommen hergebruikt.");
+  const img = page.locator(".photo-thumb img");
+  await img.waitFor();
+  assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth > 0), "the photo renders from IndexedDB");
+  assert.equal(await page.getByTestId("sharing").getByRole("radio", { name: "Anoniem" }).getAttribute("aria-checked"), "true");
+  await page.getByRole("link", { name: "Praatplaat" }).click();
+  await page.getByRole("button", { name: /^Grondstoffen/ }).click();
+  for (const id of ["GR-01", "GR-04"]) {
+    assert.equal(await practice(page, id).getByRole("button", { name: /Doen we al/ }).getAttribute("aria-pressed"), "true", id);
+  }
+  assert.equal(await practice(page, "GR-03").getByRole("button", { name: /Ambitie/ }).getAttribute("aria-pressed"), "true");
+
+  // The summary scores it: GR 2/8, PR 1/10 -> (0.25 + 0.1) / 7 themes = 5 %.
+  await page.getByRole("link", { name: "Samenvatting" }).click();
+  assert.equal((await page.getByTestId("score-now").textContent()).trim(), "5%");
+  await page.getByTestId("complete").click();
+
+  // Back online: the record and the photo reach the server.
+  await context.setOffline(false);
+  await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
+  const interview = (await pullAll(server.base)).find((r) => r.kind === "interview").record;
+  assert.equal(interview.status, "completed");
+  assert.deepEqual(Object.keys(interview.answers).sort(), ["GR-01", "GR-03", "GR-04", "PR-04"]);
+  assert.equal(interview.answers["GR-03"].ambition, true);
+  assert.equal(interview.plate_version, "praatplaat-metaal@1");
+  const [example] = interview.examples;
+  assert.equal(example.sharing, "anonymous");
+  const [photo] = example.photos;
+  assert.deepEqual([photo.width, photo.height], [1600, 1200], "downscaled to at most 1600 px");
+  assert.ok(photo.bytes <= 300 * 1024, `photo is ${photo.bytes} bytes`);
+  const response = await fetch(`${server.base}/api/v1/photos/${photo.hash}`);
+  assert.equal(response.status, 200);
+  const bytes = Buffer.from(await response.arrayBuffer());
+  assert.equal(bytes.length, photo.bytes);
+  assert.equal(createHash("sha256").update(bytes).digest("hex"), photo.hash);
+  assert.deepEqual([...bytes.subarray(0, 2)], [0xff, 0xd8], "a JPEG");
+  assert.deepEqual(errors, []);
+});
+
+test("the list finds interviews by name, municipality and status, and reopens where you left off", async () => {
+  const page = await context.newPage();
+  await page.goto(server.base);
+  for (const [name, municipality] of [["Smederij Nieuwkoop", "Nieuwkoop"], ["Lasbedrijf Gouda", "Gouda"]]) {
+    await page.getByTestId("new-interview").click();
+    await page.getByLabel("Bedrijfsnaam").fill(name);
+    await page.getByLabel("Gemeente").fill(municipality);
+    await page.getByTestId("start-interview").click();
+    await page.getByTestId("interview-title").filter({ hasText: name }).waitFor();
+    await page.getByRole("link", { name: "Behoeften" }).click();
+    await page.getByRole("link", { name: "Gesprekken" }).click();
+  }
+  const cards = page.getByTestId("interview-list").locator("li");
+  assert.equal(await cards.count(), 3);
+
+  await page.getByLabel("Zoeken").fill("smederij");
+  await page.waitForURL(/q=smederij/);
+  assert.equal(await cards.count(), 1);
+  await page.getByLabel("Zoeken").fill("");
+  await page.getByLabel("Gemeente").selectOption("Gouda");
+  assert.equal(await cards.count(), 1);
+  assert.match(await cards.first().textContent(), /Lasbedrijf Gouda/);
+  await page.getByLabel("Gemeente").selectOption("");
+  await page.getByLabel("Status").selectOption("completed");
+  assert.equal(await cards.count(), 1);
+  assert.match(await cards.first().textContent(), /Constructiebedrijf Verhoef/);
+
+  // The filter is in the URL: a reload keeps it.
+  await page.reload();
+  assert.equal(await cards.count(), 1);
+  await page.getByLabel("Status").selectOption("draft");
+  assert.equal(await cards.count(), 2);
+
+  // Reopening an interview lands on the step where it was left.
+  await cards.filter({ hasText: "Lasbedrijf Gouda" }).getByRole("link").click();
+  await page.waitForURL(/\/needs$/);
+  await page.close();
+});
