@@ -32,7 +32,11 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>, max_body_bytes: usize) 
         http::api_router(max_body_bytes),
     );
     let router = match static_dir {
-        Some(dir) => router.fallback_service(http::static_files::service(&dir)),
+        Some(dir) => router.fallback_service(
+            Router::new()
+                .fallback_service(http::static_files::service(&dir))
+                .layer(axum::middleware::from_fn(http::static_files::cache_headers)),
+        ),
         None => router,
     };
     router

@@ -419,6 +419,7 @@ async fn serves_the_app_with_a_fallback_to_index_html() {
     std::fs::create_dir_all(&static_dir).unwrap();
     std::fs::write(static_dir.join("index.html"), "<html>praatplaat</html>").unwrap();
     std::fs::write(static_dir.join("app.js"), "console.log(1)").unwrap();
+    let static_dir_path = static_dir.clone();
     let server = TestServer::start(&dir.path().join("db.sqlite"), Some(static_dir)).await;
     let root = server.base.trim_end_matches("/api/v1");
     for path in ["/", "/interviews/123", "/app.js"] {

@@ -1,0 +1,106 @@
+// A tablet that still holds data of the previous schema (IndexedDB v1, written by the foundation
+// release: no photo stores, interviews without the newer fields) opens the current app: the
+// database is upgraded in place, nothing is lost, and the waiting changes still sync.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { freePort, launchTablet, pullAll, startServer, tempDir } from "./harness.mjs";
+
+let server;
+let context;
+
+before(async () => {
+  server = await startServer({ port: await freePort(), db: join(tempDir(), "praatplaat.db") });
+  context = await launchTablet();
+});
+
+after(async () => {
+  await context?.close();
+  await server?.stop();
+});
+
+test("schema v1 data is upgraded, shown and synced", async () => {
+  const page = context.pages()[0];
+  // Same origin, but a page that does not start the app.
+  await page.goto(`${server.base}/api/v1/health`);
+  await page.evaluate(async () => {
+    const company = {
+      id: "11111111-1111-4111-8111-111111111111",
+      programme_id: "mkb-deal-metaal-zh",
+      name: "Oud Metaal BV",
+      municipality: "Nieuwkoop",
+      address: "",
+      contact_person: "",
+      segments: [],
+      size_class: null,
+      association_member: null,
+      rev: 0,
+      updated_at: 1735689600000,
+      deleted: false,
+    };
+    const interview = {
+      id: "22222222-2222-4222-8222-222222222222",
+      programme_id: "mkb-deal-metaal-zh",
+      company_id: company.id,
+      date: "2025-01-15",
+      interviewer: "Karin",
+      plate_version: "",
+      answers: { "GR-01": { now: true, ambition: false, note: "" } },
+      notes: "Geschreven met de eerste versie",
+      status: "draft",
+      rev: 0,
+      updated_at: 1735689600000,
+      deleted: false,
+    };
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open("praatplaat", 1);
+      open.onupgradeneeded = () => {
+        for (const name of ["companies", "interviews", "outbox", "meta"]) open.result.createObjectStore(name);
+      };
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction(["companies", "interviews", "outbox", "meta"], "readwrite");
+      tx.objectStore("companies").put(JSON.stringify(company), company.id);
+      tx.objectStore("interviews").put(JSON.stringify(interview), interview.id);
+      tx.objectStore("outbox").put(JSON.stringify({ seq: 1, kind: "company", id: company.id }), `company:${company.id}`);
+      tx.objectStore("outbox").put(JSON.stringify({ seq: 2, kind: "interview", id: interview.id }), `interview:${interview.id}`);
+      tx.objectStore("meta").put("33333333-3333-4333-8333-333333333333", "device_id");
+      tx.objectStore("meta").put("3", "next_seq");
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  });
+
+  await page.goto(server.base);
+  await page.getByTestId("interview-list").getByText("Oud Metaal BV").waitFor();
+  const version = await page.evaluate(
+    () => new Promise((resolve) => {
+      const open = indexedDB.open("praatplaat");
+      open.onsuccess = () => {
+        const db = open.result;
+        resolve({ version: db.version, stores: [...db.objectStoreNames].sort() });
+        db.close();
+      };
+    }),
+  );
+  assert.equal(version.version, 2);
+  assert.deepEqual(version.stores, ["companies", "interviews", "meta", "outbox", "photo_outbox", "photos"]);
+
+  // The old interview renders with the current plate, its tick intact.
+  await page.getByTestId("interview-list").getByRole("link").first().click();
+  await page.getByRole("button", { name: /^Grondstoffen/ }).click();
+  assert.equal(
+    await page.locator('[data-practice="GR-01"]').getByRole("button", { name: /Doen we al/ }).getAttribute("aria-pressed"),
+    "true",
+  );
+
+  // Its waiting changes sync under the device id it always had.
+  await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
+  const stored = await pullAll(server.base);
+  assert.equal(stored.find((r) => r.kind === "company").record.name, "Oud Metaal BV");
+  assert.equal(stored.find((r) => r.kind === "interview").record.notes, "Geschreven met de eerste versie");
+});
