@@ -11,6 +11,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use praatplaat_domain::merge::accept_remote;
+use praatplaat_domain::initiative::{Initiative, Link};
 use praatplaat_domain::model::{Company, Interview, Record, RecordKind};
 use praatplaat_domain::protocol::{Change, ChangeResult, ChangeStatus};
 use praatplaat_domain::sync::LocalStore;
@@ -20,7 +21,7 @@ use uuid::Uuid;
 
 const DB_NAME: &str = "praatplaat";
 /// Schema version; each step of [`upgrade`] brings an older database one version further.
-const DB_VERSION: u32 = 2;
+const DB_VERSION: u32 = 3;
 const COMPANIES: &str = "companies";
 const INTERVIEWS: &str = "interviews";
 const OUTBOX: &str = "outbox";
@@ -29,6 +30,11 @@ const META: &str = "meta";
 const PHOTOS: &str = "photos";
 /// Hashes of photos not yet on the server (since schema 2).
 const PHOTO_OUTBOX: &str = "photo_outbox";
+/// The initiative catalogue and the links of companies to initiatives (since schema 3).
+const INITIATIVES: &str = "initiatives";
+const LINKS: &str = "links";
+/// Every store holding synced records.
+const RECORD_STORES: [&str; 4] = [COMPANIES, INTERVIEWS, INITIATIVES, LINKS];
 
 const META_DEVICE_ID: &str = "device_id";
 const META_NEXT_SEQ: &str = "next_seq";
@@ -82,6 +88,8 @@ fn store_name(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::Company => COMPANIES,
         RecordKind::Interview => INTERVIEWS,
+        RecordKind::Initiative => INITIATIVES,
+        RecordKind::Link => LINKS,
     }
 }
 
@@ -93,6 +101,8 @@ fn record_json(record: &Record) -> Result<String, IdbError> {
     Ok(match record {
         Record::Company(c) => serde_json::to_string(c)?,
         Record::Interview(i) => serde_json::to_string(i)?,
+        Record::Initiative(i) => serde_json::to_string(i)?,
+        Record::Link(l) => serde_json::to_string(l)?,
     })
 }
 
@@ -100,6 +110,8 @@ fn parse_record(kind: RecordKind, json: &str) -> Result<Record, IdbError> {
     Ok(match kind {
         RecordKind::Company => Record::Company(serde_json::from_str(json)?),
         RecordKind::Interview => Record::Interview(serde_json::from_str(json)?),
+        RecordKind::Initiative => Record::Initiative(serde_json::from_str(json)?),
+        RecordKind::Link => Record::Link(serde_json::from_str(json)?),
     })
 }
 
@@ -115,6 +127,11 @@ fn upgrade(old_version: u32, db: &Database) -> indexed_db_futures::Result<()> {
     }
     if old_version < 2 {
         for name in [PHOTOS, PHOTO_OUTBOX] {
+            db.create_object_store(name).build()?;
+        }
+    }
+    if old_version < 3 {
+        for name in [INITIATIVES, LINKS] {
             db.create_object_store(name).build()?;
         }
     }
@@ -150,6 +167,8 @@ pub async fn open() -> Result<(), IdbError> {
 pub struct Snapshot {
     pub companies: Vec<Company>,
     pub interviews: Vec<Interview>,
+    pub initiatives: Vec<Initiative>,
+    pub links: Vec<Link>,
     pub outbox: OutboxSummary,
 }
 
@@ -192,10 +211,12 @@ async fn read_outbox(
 pub async fn load_all() -> Result<Snapshot, IdbError> {
     let db = db()?;
     let tx = db
-        .transaction([COMPANIES, INTERVIEWS, OUTBOX, PHOTO_OUTBOX])
+        .transaction([&RECORD_STORES[..], &[OUTBOX, PHOTO_OUTBOX]].concat())
         .build()?;
     let companies = read_all_json(&tx.object_store(COMPANIES)?).await?;
     let interviews = read_all_json(&tx.object_store(INTERVIEWS)?).await?;
+    let initiatives = read_all_json(&tx.object_store(INITIATIVES)?).await?;
+    let links = read_all_json(&tx.object_store(LINKS)?).await?;
     let outbox = read_outbox(&tx.object_store(OUTBOX)?).await?;
     let photos_waiting = tx.object_store(PHOTO_OUTBOX)?.count().primitive()?.await? as usize;
     tx.commit().await?;
@@ -205,6 +226,14 @@ pub async fn load_all() -> Result<Snapshot, IdbError> {
             .map(|j| serde_json::from_str(j))
             .collect::<Result<_, _>>()?,
         interviews: interviews
+            .iter()
+            .map(|j| serde_json::from_str(j))
+            .collect::<Result<_, _>>()?,
+        initiatives: initiatives
+            .iter()
+            .map(|j| serde_json::from_str(j))
+            .collect::<Result<_, _>>()?,
+        links: links
             .iter()
             .map(|j| serde_json::from_str(j))
             .collect::<Result<_, _>>()?,
@@ -357,7 +386,7 @@ impl LocalStore for IdbStore {
 
     async fn pending(&self, limit: usize) -> Result<Vec<Change>, IdbError> {
         let db = db()?;
-        let tx = db.transaction([COMPANIES, INTERVIEWS, OUTBOX]).build()?;
+        let tx = db.transaction([&RECORD_STORES[..], &[OUTBOX]].concat()).build()?;
         let mut entries: Vec<OutboxEntry> = read_outbox(&tx.object_store(OUTBOX)?)
             .await?
             .into_iter()
@@ -386,7 +415,7 @@ impl LocalStore for IdbStore {
     async fn acknowledge(&self, results: &[ChangeResult]) -> Result<(), IdbError> {
         let db = db()?;
         let tx = db
-            .transaction([COMPANIES, INTERVIEWS, OUTBOX])
+            .transaction([&RECORD_STORES[..], &[OUTBOX]].concat())
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox = tx.object_store(OUTBOX)?;
@@ -441,7 +470,7 @@ impl LocalStore for IdbStore {
     async fn apply_pulled(&self, records: Vec<Record>, cursor: u64) -> Result<usize, IdbError> {
         let db = db()?;
         let tx = db
-            .transaction([COMPANIES, INTERVIEWS, OUTBOX, META])
+            .transaction([&RECORD_STORES[..], &[OUTBOX, META]].concat())
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox = tx.object_store(OUTBOX)?;

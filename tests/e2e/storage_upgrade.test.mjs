@@ -1,6 +1,6 @@
 // A tablet that still holds data of the previous schema (IndexedDB v1, written by the foundation
 // release: no photo stores, interviews without the newer fields) opens the current app: the
-// database is upgraded in place, nothing is lost, and the waiting changes still sync.
+// database is upgraded in place (v1 -> v2 photos -> v3 initiatives and links), nothing is lost, and the waiting changes still sync.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -87,8 +87,10 @@ test("schema v1 data is upgraded, shown and synced", async () => {
       };
     }),
   );
-  assert.equal(version.version, 2);
-  assert.deepEqual(version.stores, ["companies", "interviews", "meta", "outbox", "photo_outbox", "photos"]);
+  assert.equal(version.version, 3);
+  assert.deepEqual(version.stores, [
+    "companies", "initiatives", "interviews", "links", "meta", "outbox", "photo_outbox", "photos",
+  ]);
 
   // The old interview renders with the current plate, its tick intact.
   await page.getByTestId("interview-list").getByRole("link").first().click();

@@ -319,6 +319,8 @@ impl Interview {
 pub enum RecordKind {
     Company,
     Interview,
+    Initiative,
+    Link,
 }
 
 impl RecordKind {
@@ -326,6 +328,8 @@ impl RecordKind {
         match self {
             RecordKind::Company => "company",
             RecordKind::Interview => "interview",
+            RecordKind::Initiative => "initiative",
+            RecordKind::Link => "link",
         }
     }
 
@@ -333,6 +337,8 @@ impl RecordKind {
         match s {
             "company" => Some(RecordKind::Company),
             "interview" => Some(RecordKind::Interview),
+            "initiative" => Some(RecordKind::Initiative),
+            "link" => Some(RecordKind::Link),
             _ => None,
         }
     }
@@ -344,6 +350,10 @@ impl RecordKind {
 pub enum Record {
     Company(Company),
     Interview(Interview),
+    /// An entry of the coordinator's catalogue ([`crate::initiative`]).
+    Initiative(crate::initiative::Initiative),
+    /// A company linked to an initiative ([`crate::initiative::link`]).
+    Link(crate::initiative::Link),
 }
 
 /// Why a record is refused. The message is shown to people, so it names the field.
@@ -478,6 +488,8 @@ impl Record {
         match self {
             Record::Company(_) => RecordKind::Company,
             Record::Interview(_) => RecordKind::Interview,
+            Record::Initiative(_) => RecordKind::Initiative,
+            Record::Link(_) => RecordKind::Link,
         }
     }
 
@@ -485,6 +497,8 @@ impl Record {
         match self {
             Record::Company(c) => c.id,
             Record::Interview(i) => i.id,
+            Record::Initiative(i) => i.id,
+            Record::Link(l) => l.id,
         }
     }
 
@@ -492,6 +506,8 @@ impl Record {
         match self {
             Record::Company(c) => &c.meta,
             Record::Interview(i) => &i.meta,
+            Record::Initiative(i) => &i.meta,
+            Record::Link(l) => &l.meta,
         }
     }
 
@@ -499,6 +515,8 @@ impl Record {
         match self {
             Record::Company(c) => &mut c.meta,
             Record::Interview(i) => &mut i.meta,
+            Record::Initiative(i) => &mut i.meta,
+            Record::Link(l) => &mut l.meta,
         }
     }
 
@@ -506,6 +524,8 @@ impl Record {
         match self {
             Record::Company(c) => c.validate(),
             Record::Interview(i) => i.validate(),
+            Record::Initiative(i) => i.validate(),
+            Record::Link(l) => l.validate(),
         }
     }
 }

@@ -233,7 +233,7 @@ async fn older_edit_is_superseded_and_invalid_record_rejected_without_blocking_t
         .into_iter()
         .map(|r| match r {
             Record::Company(c) => c.name,
-            Record::Interview(_) => unreachable!(),
+            other => panic!("unexpected {other:?}"),
         })
         .collect();
     assert_eq!(names, ["Nieuw", "Goed"]);
