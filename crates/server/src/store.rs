@@ -3,9 +3,15 @@
 
 mod sqlite;
 
-use praatplaat_domain::protocol::{PullResponse, PushRequest, PushResponse};
+use praatplaat_domain::initiative::seed_catalogue;
+use praatplaat_domain::protocol::{Change, ChangeStatus, PullResponse, PushRequest, PushResponse};
+use praatplaat_domain::Record;
+use uuid::Uuid;
 
 use crate::error::AppError;
+
+/// The "device" that writes the seed catalogue.
+const SEED_DEVICE: Uuid = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0001);
 
 #[derive(Clone)]
 pub enum Store {
@@ -13,15 +19,52 @@ pub enum Store {
 }
 
 impl Store {
-    /// Opens (and creates, and migrates) the database named by `url`.
+    /// Opens (and creates, and migrates) the database named by `url`, and seeds the initiative
+    /// catalogue.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        if url.starts_with("sqlite:") {
-            Ok(Store::Sqlite(sqlite::SqliteStore::open(url).await?))
+        let store = if url.starts_with("sqlite:") {
+            Store::Sqlite(sqlite::SqliteStore::open(url).await?)
         } else {
-            Err(StoreError::UnsupportedUrl(
+            return Err(StoreError::UnsupportedUrl(
                 url.split(':').next().unwrap_or_default().to_owned(),
-            ))
+            ));
+        };
+        store.seed().await?;
+        Ok(store)
+    }
+
+    /// Puts the seed catalogue of initiatives in through the ordinary push path, as a device of
+    /// its own: each seed has a fixed `seq`, so a restart applies nothing twice, a release that
+    /// appends initiatives adds just those, and edits by the coordinator (later `updated_at`) win.
+    async fn seed(&self) -> Result<(), StoreError> {
+        let catalogue = seed_catalogue().map_err(|e| StoreError::Seed(e.to_string()))?;
+        let request = PushRequest {
+            device_id: SEED_DEVICE,
+            changes: catalogue
+                .into_iter()
+                .zip(1..)
+                .map(|(initiative, seq)| Change {
+                    seq,
+                    record: Record::Initiative(initiative),
+                })
+                .collect(),
+        };
+        let response = self
+            .push(&request)
+            .await
+            .map_err(|e| StoreError::Seed(e.to_string()))?;
+        if let Some(refused) = response
+            .results
+            .iter()
+            .find(|r| r.status == ChangeStatus::Rejected)
+        {
+            return Err(StoreError::Seed(format!(
+                "initiative {} refused: {}",
+                refused.id,
+                refused.reason.clone().unwrap_or_default()
+            )));
         }
+        Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), AppError> {
@@ -77,4 +120,6 @@ pub enum StoreError {
     Open(#[from] sqlx::Error),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot seed the initiative catalogue: {0}")]
+    Seed(String),
 }

@@ -14,6 +14,8 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 const MAX_BODY: usize = 256 * 1024;
+/// A new server holds the 12 seed initiatives as its first changes.
+const SEEDS: u64 = 12;
 
 struct TestServer {
     base: String,
@@ -75,6 +77,11 @@ impl TestServer {
             response.text().await
         );
         response.json().await.unwrap()
+    }
+
+    /// The server's records after the seed catalogue.
+    async fn pull_since_seed(&self, since: u64, limit: u32) -> PullResponse {
+        self.pull(since.max(SEEDS), limit).await
     }
 
     async fn pull(&self, since: u64, limit: u32) -> PullResponse {
@@ -153,10 +160,10 @@ async fn push_then_pull_returns_the_records_with_revisions() {
         .iter()
         .all(|r| r.status == ChangeStatus::Applied && r.rev == 1));
 
-    let page = server.pull(0, 100).await;
+    let page = server.pull_since_seed(0, 100).await;
     assert_eq!(page.records.len(), 2);
     assert!(!page.more);
-    assert_eq!(page.cursor, 2);
+    assert_eq!(page.cursor, SEEDS + 2);
     let Record::Interview(pulled) = &page.records[1] else {
         panic!("expected the interview second")
     };
@@ -179,10 +186,11 @@ async fn duplicate_push_is_stored_once() {
         .results
         .iter()
         .all(|r| r.status == ChangeStatus::Duplicate && r.rev == 1));
-    let page = server.pull(0, 100).await;
+    let page = server.pull_since_seed(0, 100).await;
     assert_eq!(page.records.len(), 2);
     assert_eq!(
-        page.cursor, 2,
+        page.cursor,
+        SEEDS + 2,
         "a duplicate must not take a new server sequence"
     );
 
@@ -227,7 +235,7 @@ async fn older_edit_is_superseded_and_invalid_record_rejected_without_blocking_t
     );
     assert_eq!(response.last_seq, 3);
     let names: Vec<String> = server
-        .pull(0, 100)
+        .pull_since_seed(0, 100)
         .await
         .records
         .into_iter()
@@ -253,7 +261,7 @@ async fn pull_pages_through_a_cursor() {
         .push(&push_of(1, vec![(8, company(2, "Bedrijf 2 bis", 2))]))
         .await;
 
-    let mut cursor = 0;
+    let mut cursor = SEEDS;
     let mut seen = Vec::new();
     loop {
         let page = server.pull(cursor, 3).await;
@@ -265,7 +273,7 @@ async fn pull_pages_through_a_cursor() {
         }
     }
     assert_eq!(seen, [1, 3, 4, 5, 6, 7, 2]);
-    assert_eq!(cursor, 8);
+    assert_eq!(cursor, SEEDS + 8);
     assert!(server.pull(cursor, 3).await.records.is_empty());
     server.stop().await;
 }
@@ -281,7 +289,7 @@ async fn restart_keeps_the_data() {
     server.stop().await;
 
     let server = TestServer::start(&db, None).await;
-    let page = server.pull(0, 10).await;
+    let page = server.pull_since_seed(0, 10).await;
     assert_eq!(page.records.len(), 1);
     // The device's counter survived too: its old change is still a duplicate.
     let again = server
@@ -408,7 +416,7 @@ async fn malformed_requests_get_clear_4xx_errors() {
     );
 
     // Nothing of the above was stored.
-    assert!(server.pull(0, 10).await.records.is_empty());
+    assert!(server.pull_since_seed(0, 10).await.records.is_empty());
     server.stop().await;
 }
 
@@ -511,5 +519,34 @@ async fn photos_are_stored_once_by_content_hash() {
             .error,
         "too_large"
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_initiative_catalogue_is_seeded_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let server = TestServer::start(&db, None).await;
+    let page = server.pull(0, 100).await;
+    assert_eq!(page.records.len() as u64, SEEDS);
+    let names: Vec<String> = page
+        .records
+        .iter()
+        .map(|r| match r {
+            Record::Initiative(i) => i.name.clone(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert!(
+        names.iter().any(|n| n == "Versnellingsteam Metaal"),
+        "{names:?}"
+    );
+    server.stop().await;
+
+    // A restart seeds nothing twice.
+    let server = TestServer::start(&db, None).await;
+    let page = server.pull(0, 100).await;
+    assert_eq!(page.records.len() as u64, SEEDS);
+    assert_eq!(page.cursor, SEEDS);
     server.stop().await;
 }
