@@ -7,10 +7,13 @@ use leptos_router::path;
 use crate::components::banner::SaveErrorBanner;
 use crate::components::header::AppHeader;
 use crate::i18n::use_texts;
+use crate::pages::companies::CompaniesPage;
 use crate::pages::interview::ambition_step::AmbitionStep;
 use crate::pages::interview::company_step::CompanyStep;
 use crate::pages::interview::examples_step::ExamplesStep;
+use crate::pages::interview::links_step::LinksStep;
 use crate::pages::interview::needs_step::NeedsStep;
+use crate::pages::interview::own_plate_step::OwnPlateStep;
 use crate::pages::interview::plate_step::PlateStep;
 use crate::pages::interview::summary_step::SummaryStep;
 use crate::pages::interview::theme_step::ThemeStep;
@@ -31,6 +34,20 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("lang", lang);
         }
     });
+    // Writes take milliseconds; closing the page in that moment would lose the last tap, so the
+    // browser asks first. `data-saving` on <body> lets tests wait for writes to land.
+    let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        if state.saving.get_untracked() > 0 {
+            ev.prevent_default();
+        }
+    });
+    on_cleanup(move || guard.remove());
+    Effect::new(move |_| {
+        let saving = state.saving.get();
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-saving", &saving.to_string());
+        }
+    });
     view! {
         <Router>
             <AppHeader/>
@@ -47,9 +64,12 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("examples") view=ExamplesStep/>
                             <Route path=path!("ambition") view=AmbitionStep/>
                             <Route path=path!("needs") view=NeedsStep/>
+                            <Route path=path!("links") view=LinksStep/>
                             <Route path=path!("summary") view=SummaryStep/>
+                            <Route path=path!("own") view=OwnPlateStep/>
                         </ParentRoute>
                         <Route path=path!("/settings") view=SettingsPage/>
+                        <Route path=path!("/companies") view=CompaniesPage/>
                         <Route path=path!("/preview/plate") view=PlatePreview/>
                     </Routes>
                 </LoadGate>

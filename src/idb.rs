@@ -10,8 +10,8 @@ use std::cell::RefCell;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use praatplaat_domain::merge::accept_remote;
 use praatplaat_domain::initiative::{Initiative, Link};
+use praatplaat_domain::merge::accept_remote;
 use praatplaat_domain::model::{Company, Interview, Record, RecordKind};
 use praatplaat_domain::protocol::{Change, ChangeResult, ChangeStatus};
 use praatplaat_domain::sync::LocalStore;
@@ -386,7 +386,9 @@ impl LocalStore for IdbStore {
 
     async fn pending(&self, limit: usize) -> Result<Vec<Change>, IdbError> {
         let db = db()?;
-        let tx = db.transaction([&RECORD_STORES[..], &[OUTBOX]].concat()).build()?;
+        let tx = db
+            .transaction([&RECORD_STORES[..], &[OUTBOX]].concat())
+            .build()?;
         let mut entries: Vec<OutboxEntry> = read_outbox(&tx.object_store(OUTBOX)?)
             .await?
             .into_iter()

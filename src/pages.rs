@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod companies;
 pub mod interview;
 pub mod interview_list;
 pub mod new_interview;

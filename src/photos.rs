@@ -14,6 +14,10 @@ use crate::idb;
 
 /// JPEG qualities tried in turn until the photo fits the size target.
 const QUALITIES: [f32; 5] = [0.85, 0.75, 0.65, 0.55, 0.45];
+/// When even the lowest quality is too big (a very busy picture), the sides shrink by this factor
+/// and the qualities are tried again, down to [`MIN_SIDE`].
+const SHRINK: f64 = 0.8;
+const MIN_SIDE: u32 = 480;
 
 fn js_error(e: JsValue) -> String {
     e.as_string()
@@ -24,17 +28,9 @@ fn js_error(e: JsValue) -> String {
         .unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// Downscales `file`, stores it in IndexedDB and queues it for upload; returns its reference.
-pub async fn import(file: &Blob) -> Result<PhotoRef, String> {
-    let bitmap: ImageBitmap = JsFuture::from(
-        leptos::prelude::window()
-            .create_image_bitmap_with_blob(file)
-            .map_err(js_error)?,
-    )
-    .await
-    .map_err(|_| "this file is not an image the browser can read".to_owned())?
-    .unchecked_into();
-    let (width, height) = fit(bitmap.width(), bitmap.height());
+/// The bitmap at `width` x `height` as JPEG, at the first quality that fits the size target (or
+/// the lowest one).
+async fn encode(bitmap: &ImageBitmap, width: u32, height: u32) -> Result<Blob, String> {
     let canvas = OffscreenCanvas::new(width, height).map_err(js_error)?;
     let context: OffscreenCanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -43,14 +39,13 @@ pub async fn import(file: &Blob) -> Result<PhotoRef, String> {
         .unchecked_into();
     context
         .draw_image_with_image_bitmap_and_dw_and_dh(
-            &bitmap,
+            bitmap,
             0.0,
             0.0,
             f64::from(width),
             f64::from(height),
         )
         .map_err(js_error)?;
-    bitmap.close();
     let mut jpeg = None;
     for quality in QUALITIES {
         let options = ImageEncodeOptions::new();
@@ -70,7 +65,32 @@ pub async fn import(file: &Blob) -> Result<PhotoRef, String> {
             break;
         }
     }
-    let blob = jpeg.ok_or("no JPEG encoder")?;
+    jpeg.ok_or_else(|| "no JPEG encoder".to_owned())
+}
+
+/// Downscales `file`, stores it in IndexedDB and queues it for upload; returns its reference.
+pub async fn import(file: &Blob) -> Result<PhotoRef, String> {
+    let bitmap: ImageBitmap = JsFuture::from(
+        leptos::prelude::window()
+            .create_image_bitmap_with_blob(file)
+            .map_err(js_error)?,
+    )
+    .await
+    .map_err(|_| "this file is not an image the browser can read".to_owned())?
+    .unchecked_into();
+    let (mut width, mut height) = fit(bitmap.width(), bitmap.height());
+    let blob = loop {
+        let blob = encode(&bitmap, width, height).await?;
+        let smaller = (
+            (f64::from(width) * SHRINK) as u32,
+            (f64::from(height) * SHRINK) as u32,
+        );
+        if blob.size() as usize <= TARGET_BYTES || smaller.0.max(smaller.1) < MIN_SIDE {
+            break blob;
+        }
+        (width, height) = (smaller.0.max(1), smaller.1.max(1));
+    };
+    bitmap.close();
     let buffer = JsFuture::from(blob.array_buffer())
         .await
         .map_err(js_error)?;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use praatplaat_domain::initiative::{seed_catalogue, Initiative, Link};
 use praatplaat_domain::merge::touch;
 use praatplaat_domain::model::{Company, Interview, Record};
 use praatplaat_domain::plate::Definition;
@@ -38,10 +39,15 @@ pub struct AppState {
     pub settings: RwSignal<Settings>,
     pub companies: RwSignal<BTreeMap<Uuid, Company>>,
     pub interviews: RwSignal<BTreeMap<Uuid, Interview>>,
+    /// The initiative catalogue: the seed built into the app, overlaid by what the server sent.
+    pub initiatives: RwSignal<BTreeMap<Uuid, Initiative>>,
+    pub links: RwSignal<BTreeMap<Uuid, Link>>,
     pub load: RwSignal<LoadState>,
     pub sync: RwSignal<SyncStatus>,
     /// Set when writing to IndexedDB failed; the edit is still in the signals (on screen).
     pub save_error: RwSignal<Option<String>>,
+    /// IndexedDB writes in flight: a page closed now could lose them (see `app.rs`).
+    pub saving: RwSignal<usize>,
 }
 
 /// Creates the state, provides it to every component below, and starts loading from IndexedDB.
@@ -50,9 +56,12 @@ pub fn provide_app_state() -> AppState {
         settings: RwSignal::new(Settings::load()),
         companies: RwSignal::new(BTreeMap::new()),
         interviews: RwSignal::new(BTreeMap::new()),
+        initiatives: RwSignal::new(BTreeMap::new()),
+        links: RwSignal::new(BTreeMap::new()),
         load: RwSignal::new(LoadState::Loading),
         sync: RwSignal::new(SyncStatus::default()),
         save_error: RwSignal::new(None),
+        saving: RwSignal::new(0),
     };
     provide_context(state);
     spawn_local(async move {
@@ -83,6 +92,17 @@ impl AppState {
             .set(snapshot.companies.into_iter().map(|c| (c.id, c)).collect());
         self.interviews
             .set(snapshot.interviews.into_iter().map(|i| (i.id, i)).collect());
+        // The seed is the same on every device and on the server (fixed ids), so the catalogue is
+        // there before the first sync; stored versions replace their seed.
+        let mut initiatives: BTreeMap<Uuid, Initiative> = seed_catalogue()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect();
+        initiatives.extend(snapshot.initiatives.into_iter().map(|i| (i.id, i)));
+        self.initiatives.set(initiatives);
+        self.links
+            .set(snapshot.links.into_iter().map(|l| (l.id, l)).collect());
         self.sync.update(|s| s.outbox = snapshot.outbox);
         Ok(())
     }
@@ -127,6 +147,27 @@ impl AppState {
         }
     }
 
+    /// Saves a new link.
+    pub fn add_link(&self, link: Link) {
+        self.store_link(link);
+    }
+
+    /// Changes a link through `change` and saves it.
+    pub fn edit_link(&self, id: Uuid, change: impl FnOnce(&mut Link)) {
+        if let Some(mut link) = self.links.with_untracked(|m| m.get(&id).cloned()) {
+            change(&mut link);
+            self.store_link(link);
+        }
+    }
+
+    fn store_link(&self, mut link: Link) {
+        touch(&mut link.meta, clock::now_ms());
+        self.links.update(|m| {
+            m.insert(link.id, link.clone());
+        });
+        self.persist(Record::Link(link));
+    }
+
     fn store_company(&self, mut company: Company) {
         touch(&mut company.meta, clock::now_ms());
         self.companies.update(|m| {
@@ -145,8 +186,11 @@ impl AppState {
 
     fn persist(&self, record: Record) {
         let state = *self;
+        state.saving.update(|n| *n += 1);
         spawn_local(async move {
-            match idb::save(&record).await {
+            let result = idb::save(&record).await;
+            state.saving.update(|n| *n -= 1);
+            match result {
                 Ok(()) => {
                     state.save_error.set(None);
                     state.refresh_outbox().await;

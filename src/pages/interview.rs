@@ -4,7 +4,9 @@
 pub mod ambition_step;
 pub mod company_step;
 pub mod examples_step;
+pub mod links_step;
 pub mod needs_step;
+pub mod own_plate_step;
 pub mod plate_step;
 pub mod summary_step;
 pub mod theme_step;
@@ -49,6 +51,9 @@ impl CurrentInterview {
     }
 }
 
+/// Picks a step's name from the texts of the current language.
+type StepLabel = fn(&crate::i18n::Texts) -> &'static str;
+
 pub fn use_current_interview() -> CurrentInterview {
     expect_context::<CurrentInterview>()
 }
@@ -87,7 +92,13 @@ fn InterviewFrame(current: CurrentInterview) -> impl IntoView {
     let state = use_app_state();
     let location = use_location();
     // Remember the step, so coming back to this interview opens it where the interviewer was.
-    Effect::new(move |_| places::remember(current.id, &location.pathname.get()));
+    // The effect also sees the path being navigated to when leaving (e.g. "/"): skip those.
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        if path.starts_with(&current.path("")) {
+            places::remember(current.id, &path);
+        }
+    });
     let name = Memo::new(move |_| {
         state
             .companies
@@ -103,13 +114,15 @@ fn InterviewFrame(current: CurrentInterview) -> impl IntoView {
             .get(&current.id)
             .is_some_and(|i| i.status == InterviewStatus::Completed)
     });
-    let steps: [(&str, fn(&crate::i18n::Texts) -> &'static str); 6] = [
+    let steps: [(&str, StepLabel); 8] = [
         ("company", |t| t.step_company),
         ("", |t| t.step_plate),
         ("examples", |t| t.step_examples),
         ("ambition", |t| t.step_ambition),
         ("needs", |t| t.step_needs),
+        ("links", |t| t.step_links),
         ("summary", |t| t.step_summary),
+        ("own", |t| t.step_own_plate),
     ];
     view! {
         <section class="page interview">

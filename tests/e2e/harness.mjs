@@ -88,6 +88,11 @@ export async function waitForServiceWorker(page) {
   });
 }
 
+/** Waits until every edit has been written to IndexedDB (the app marks writes in flight). */
+export async function saved(page) {
+  await page.waitForFunction(() => document.body.dataset.saving === "0");
+}
+
 /** Every record the server holds, through its public pull API. */
 export async function pullAll(base) {
   const records = [];

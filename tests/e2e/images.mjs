@@ -1,7 +1,21 @@
-// Test images made on the fly: a 24-bit BMP with a colourful pattern (so JPEG has work to do).
+// Test images made on the fly: 24-bit BMPs. `bmp` is photo-like (smooth shading with a few
+// edges); `noisy` is a worst case for JPEG (fine detail everywhere).
 
-/** A `width` x `height` BMP file as a Buffer. */
+/** A photo-like `width` x `height` BMP file as a Buffer. */
 export function bmp(width, height) {
+  return image(width, height, (x, y) => {
+    const beam = Math.abs(y - height * 0.6) < height * 0.05 || Math.abs(x - width * 0.3) < width * 0.03;
+    const shade = 90 + 100 * Math.sin((x / width) * Math.PI) * Math.cos((y / height) * 1.3);
+    return beam ? [40, 60, 70] : [shade * 0.8, shade * 0.95, shade + 40];
+  });
+}
+
+/** A noisy `width` x `height` BMP file as a Buffer (worst case for JPEG). */
+export function noisy(width, height) {
+  return image(width, height, (x, y) => [(x * 7 + y * 3) & 255, ((x ^ y) * 5) & 255, (Math.sin(x / 37) * 120 + 128) & 255]);
+}
+
+function image(width, height, pixel) {
   const rowSize = Math.ceil((width * 3) / 4) * 4;
   const size = 54 + rowSize * height;
   const buf = Buffer.alloc(size);
@@ -17,9 +31,10 @@ export function bmp(width, height) {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const o = 54 + y * rowSize + x * 3;
-      buf[o] = (x * 7 + y * 3) & 255;
-      buf[o + 1] = ((x ^ y) * 5) & 255;
-      buf[o + 2] = (Math.sin(x / 37) * 120 + Math.cos(y / 23) * 120 + 128) & 255;
+      const [r, g, b] = pixel(x, y);
+      buf[o] = Math.max(0, Math.min(255, b));
+      buf[o + 1] = Math.max(0, Math.min(255, g));
+      buf[o + 2] = Math.max(0, Math.min(255, r));
     }
   }
   return buf;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { freePort, launchTablet, pullAll, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
+import { freePort, launchTablet, pullAll, saved, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
 
 let port;
 let db;
@@ -41,20 +41,21 @@ test("interview captured offline survives reload and reaches the server", async 
   await page.getByLabel("Gemeente").fill("Nieuwkoop");
   await page.getByTestId("start-interview").click();
   await page.getByTestId("interview-title").filter({ hasText: "Metaalbewerking De Vries" }).waitFor();
-  await page.getByRole("link", { name: "Bedrijf" }).click();
+  await page.getByRole("link", { name: "Bedrijf", exact: true }).click();
   await page.getByLabel("Aantekeningen").fill("Restplaat wordt al hergebruikt in de plaatwerkerij.");
   await page.getByLabel("Contactpersoon").fill("Anna de Vries");
   const status = page.getByTestId("sync-status");
   await assert.doesNotReject(status.filter({ hasText: "wachtend" }).waitFor());
   assert.match(await status.textContent(), /Opgeslagen op dit apparaat · 2 wachtend/);
 
+  await saved(page);
   // Reload with no network: the service worker serves the app, IndexedDB the interview.
   const reloaded = await page.reload();
   assert.ok(reloaded.fromServiceWorker(), "the offline reload is served by the service worker");
   await page.getByTestId("interview-title").filter({ hasText: "Metaalbewerking De Vries" }).waitFor();
   assert.equal(await page.getByLabel("Aantekeningen").inputValue(), "Restplaat wordt al hergebruikt in de plaatwerkerij.");
   assert.equal(await page.getByLabel("Contactpersoon").inputValue(), "Anna de Vries");
-  await page.getByRole("link", { name: "Gesprekken" }).click();
+  await page.getByRole("link", { name: "Gesprekken", exact: true }).click();
   await page.getByTestId("interview-list").getByText("Metaalbewerking De Vries").waitFor();
   assert.match(await page.getByTestId("interview-list").textContent(), /Nieuwkoop/);
 

@@ -29,10 +29,10 @@ await type("municipality", page.getByLabel("Gemeente"), "Alphen aan den Rijn");
 await tap("start", page.getByTestId("start-interview"));
 
 // Company details worth asking at the table: size class and who is present.
-await tap("company step", page.getByRole("link", { name: "Bedrijf" }));
+await tap("company step", page.getByRole("link", { name: "Bedrijf", exact: true }));
 await tap("size class", page.getByTestId("size-class").getByRole("radio", { name: "10-49" }));
 await tap("management present", page.getByRole("button", { name: "Directie / leiding" }));
-await tap("plate step", page.getByRole("link", { name: "Praatplaat" }));
+await tap("plate step", page.getByRole("link", { name: "Praatplaat", exact: true }));
 
 // Seven themes, three ticks each, moving on with "next part".
 const ticks = {
@@ -56,7 +56,7 @@ for (const [n, theme] of themes.entries()) {
 }
 
 // One good example with a photo.
-await tap("examples step", page.getByRole("link", { name: "Voorbeelden" }));
+await tap("examples step", page.getByRole("link", { name: "Voorbeelden", exact: true }));
 await tap("add example", page.getByTestId("add-example"));
 await type("example text", page.getByLabel("Wat doet het bedrijf?"), "Reststukken gaan naar de mbo-school.");
 log.push("take photo (camera button + shutter counted as 2)", "camera shutter");
@@ -65,18 +65,18 @@ await page.locator(".photo-thumb img").waitFor();
 await tap("may share: yes", page.getByTestId("sharing").getByRole("radio", { name: "Ja" }));
 
 // Ambition: two practices and a sentence.
-await tap("ambition step", page.getByRole("link", { name: "Ambitie" }));
+await tap("ambition step", page.getByRole("link", { name: "Ambitie", exact: true }));
 await tap("ambition GR-04", page.locator('[data-practice="GR-04"]').getByRole("button", { name: /Ambitie/ }));
 await tap("ambition EN-07", page.locator('[data-practice="EN-07"]').getByRole("button", { name: /Ambitie/ }));
 await type("ambition text", page.getByLabel("De ambitie in eigen woorden"), "Binnen 3 jaar donorstaal toepassen.");
 
 // Needs on three themes.
-await tap("needs step", page.getByRole("link", { name: "Behoeften" }));
+await tap("needs step", page.getByRole("link", { name: "Behoeften", exact: true }));
 for (const theme of ["GR", "EN", "GB"]) {
   await tap(`need ${theme}`, page.locator(`fieldset.need[data-theme="${theme}"]`).getByRole("radio", { name: "Wat" }).first());
 }
 
-await tap("summary step", page.getByRole("link", { name: "Samenvatting" }));
+await tap("summary step", page.getByRole("link", { name: "Samenvatting", exact: true }));
 await tap("complete", page.getByTestId("complete"));
 const seconds = (Date.now() - started) / 1000;
 const score = (await page.getByTestId("score-now").textContent()).trim();

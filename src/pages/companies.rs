@@ -1,0 +1,143 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+use praatplaat_domain::initiative::LinkStatus;
+use praatplaat_domain::model::InterviewStatus;
+use uuid::Uuid;
+
+use crate::clock;
+use crate::i18n::{use_texts, Texts};
+use crate::places;
+use crate::state::use_app_state;
+
+#[derive(Debug, Clone, PartialEq)]
+struct CompanyRow {
+    id: Uuid,
+    name: String,
+    municipality: String,
+    interview: Option<(Uuid, InterviewStatus)>,
+    links: Vec<(String, LinkStatus)>,
+    push: Vec<fn(&Texts) -> &'static str>,
+}
+
+/// The coordinator's view: every company with its interview and links; what needs a push first.
+#[component]
+pub fn CompaniesPage() -> impl IntoView {
+    let state = use_app_state();
+    let t = use_texts();
+    let lang = move || state.settings.with(|s| s.lang);
+    let rows = Memo::new(move |_| {
+        let today = clock::today();
+        let interviews = state.interviews.read();
+        let links = state.links.read();
+        let initiatives = state.initiatives.read();
+        let mut rows: Vec<CompanyRow> = state
+            .companies
+            .read()
+            .values()
+            .filter(|c| !c.meta.deleted)
+            .map(|c| {
+                let interview = interviews
+                    .values()
+                    .filter(|i| i.company_id == c.id && !i.meta.deleted)
+                    .max_by(|a, b| a.date.cmp(&b.date))
+                    .map(|i| (i.id, i.status));
+                let company_links: Vec<_> = links
+                    .values()
+                    .filter(|l| l.company_id == c.id && !l.meta.deleted)
+                    .collect();
+                let mut push: Vec<fn(&Texts) -> &'static str> = Vec::new();
+                if company_links
+                    .iter()
+                    .any(|l| l.status == LinkStatus::Proposed)
+                {
+                    push.push(|t| t.push_proposed);
+                }
+                if company_links.iter().any(|l| l.needs_follow_up(&today)) {
+                    push.push(|t| t.push_follow_up);
+                }
+                if company_links.is_empty()
+                    && matches!(interview, Some((_, InterviewStatus::Completed)))
+                {
+                    push.push(|t| t.push_no_links);
+                }
+                CompanyRow {
+                    id: c.id,
+                    name: c.name.clone(),
+                    municipality: c.municipality.clone(),
+                    interview,
+                    links: company_links
+                        .iter()
+                        .map(|l| {
+                            (
+                                initiatives
+                                    .get(&l.initiative_id)
+                                    .map(|i| i.name.clone())
+                                    .unwrap_or_default(),
+                                l.status,
+                            )
+                        })
+                        .collect(),
+                    push,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.push
+                .len()
+                .cmp(&a.push.len())
+                .then(a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+        });
+        rows
+    });
+    view! {
+        <section class="page">
+            <h1>{move || t.get().companies}</h1>
+            <p class="plate-intro">{move || t.get().companies_intro}</p>
+            <table class="score-table companies" data-testid="companies">
+                <thead>
+                    <tr>
+                        <th scope="col">{move || t.get().company}</th>
+                        <th scope="col">{move || t.get().interview}</th>
+                        <th scope="col">{move || t.get().links_count}</th>
+                        <th scope="col">{move || t.get().needs_push}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=move || rows.get() key=|r| r.id let:row>
+                        <tr class:attention=!row.push.is_empty()>
+                            <th scope="row">
+                                {row.name.clone()}
+                                <span class="own-small">" " {row.municipality.clone()}</span>
+                            </th>
+                            <td>
+                                {match row.interview {
+                                    Some((id, status)) => {
+                                        let done = status == InterviewStatus::Completed;
+                                        view! {
+                                            <A href=places::place(id)>
+                                                {move || if done { t.get().status_completed } else { t.get().status_draft }}
+                                            </A>
+                                        }.into_any()
+                                    }
+                                    None => view! { <span>{move || t.get().no_interview}</span> }.into_any(),
+                                }}
+                            </td>
+                            <td>
+                                <ul class="plain">
+                                    {row.links.iter().cloned().map(|(name, status)| view! {
+                                        <li>{name} ": " {move || status.label(lang())}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </td>
+                            <td>
+                                <ul class="plain push">
+                                    {row.push.iter().copied().map(|p| view! { <li>{move || p(t.get())}</li> }).collect_view()}
+                                </ul>
+                            </td>
+                        </tr>
+                    </For>
+                </tbody>
+            </table>
+        </section>
+    }
+}
