@@ -39,7 +39,7 @@ fi
 
 if [ "$what" = test ]; then
   missing=()
-  for pkg in chromium chromium-driver brotli; do
+  for pkg in chromium chromium-driver brotli poppler-utils; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then

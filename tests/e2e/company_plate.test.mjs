@@ -1,0 +1,90 @@
+// The company's own praatplaat: after a completed interview, two suggested initiatives are
+// accepted, and the page printed to PDF through Chromium holds the company, both initiatives and
+// the score (and nothing of another company).
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { freePort, launchTablet, saved, startServer, tempDir } from "./harness.mjs";
+
+let server;
+let context;
+
+before(async () => {
+  server = await startServer({ port: await freePort(), db: join(tempDir(), "praatplaat.db") });
+  context = await launchTablet({ width: 1280, height: 800 });
+});
+
+after(async () => {
+  await context?.close();
+  await server?.stop();
+});
+
+async function interview(page, name, municipality) {
+  await page.goto(`${server.base}/interviews/new`);
+  await page.getByLabel("Bedrijfsnaam").fill(name);
+  await page.getByLabel("Gemeente").fill(municipality);
+  await page.getByTestId("start-interview").click();
+  await page.getByTestId("interview-title").filter({ hasText: name }).waitFor();
+}
+
+test("accepted suggestions appear on the printed company praatplaat", async () => {
+  const page = context.pages()[0];
+  // Another company on the same tablet: its name must not leak onto the first one's plate.
+  await interview(page, "Andere Metaal BV", "Gouda");
+
+  await interview(page, "Staalbouw Waddinxveen", "Waddinxveen");
+  const base = page.url();
+  await page.goto(`${base}/theme/GB`);
+  for (const id of ["GB-01", "GB-05"]) {
+    await page.locator(`[data-practice="${id}"]`).getByRole("button", { name: /Doen we al/ }).click();
+  }
+  for (const id of ["GB-02", "GB-03"]) {
+    await page.locator(`[data-practice="${id}"]`).getByRole("button", { name: /Ambitie/ }).click();
+  }
+  await page.getByRole("link", { name: "Behoeften", exact: true }).click();
+  await page.locator('fieldset.need[data-theme="GB"] .need-row').nth(2).getByRole("radio", { name: "Veel" }).click();
+  await page.getByRole("link", { name: "Samenvatting", exact: true }).click();
+  await page.getByTestId("complete").click();
+
+  // Suggestions, best first, each with a reason; accept the first two.
+  await page.getByRole("link", { name: "Koppelingen", exact: true }).click();
+  const suggestions = page.getByTestId("suggestions").locator("li");
+  await suggestions.first().waitFor();
+  const names = [];
+  for (let n = 0; n < 2; n++) {
+    const card = suggestions.nth(n);
+    names.push(await card.getAttribute("data-initiative"));
+    assert.match(await card.locator(".suggestion-reason").textContent(), /Gebouw/);
+    await card.getByRole("button", { name: "Koppeling voorstellen" }).click();
+  }
+  assert.ok(names.includes("Bouwen met Staal"), names.join(", "));
+  assert.ok(!(await page.getByTestId("suggestions").textContent()).includes("BlueCity"), "local Rotterdam initiative is not offered in Waddinxveen");
+
+  // The link's life: introduce it; the Versnellingsteam asks for a coach.
+  const firstLink = page.locator(`li.link[data-initiative="${names[0]}"]`);
+  await firstLink.getByRole("button", { name: "Gelegd" }).click();
+  assert.equal((await firstLink.getByTestId("link-status").textContent()).trim(), "Gelegd");
+  await firstLink.getByLabel("Volgende stappen").fill("Kennismaking in januari");
+  await saved(page);
+
+  await page.getByRole("link", { name: "Eigen praatplaat", exact: true }).click();
+  await page.getByTestId("own-plate").waitFor();
+  const scoreNow = (await page.getByTestId("own-score-now").textContent()).trim();
+  // GB 2 of 8 ticked: 25 % of one theme of seven = 4 %.
+  assert.equal(scoreNow, "4%");
+
+  await page.emulateMedia({ media: "print" });
+  const pdf = await page.pdf({ format: "A4", landscape: true, printBackground: true, preferCSSPageSize: true });
+  const dir = tempDir("praatplaat-pdf-");
+  const pdfPath = join(dir, "praatplaat.pdf");
+  writeFileSync(pdfPath, pdf);
+  const text = execFileSync("pdftotext", ["-layout", pdfPath, "-"]).toString();
+  assert.match(text, /Staalbouw Waddinxveen/);
+  for (const name of names) assert.ok(text.includes(name), `PDF names ${name}`);
+  assert.match(text, /4\s*%/);
+  assert.match(text, /Kennismaking in januari/);
+  assert.ok(!text.includes("Andere Metaal"), "no other company's data");
+});
