@@ -8,6 +8,7 @@ use crate::components::banner::SaveErrorBanner;
 use crate::components::header::AppHeader;
 use crate::i18n::use_texts;
 use crate::pages::companies::CompaniesPage;
+use crate::pages::initiatives::{InitiativeEditor, InitiativesPage};
 use crate::pages::interview::ambition_step::AmbitionStep;
 use crate::pages::interview::company_step::CompanyStep;
 use crate::pages::interview::examples_step::ExamplesStep;
@@ -70,6 +71,8 @@ pub fn App() -> impl IntoView {
                         </ParentRoute>
                         <Route path=path!("/settings") view=SettingsPage/>
                         <Route path=path!("/companies") view=CompaniesPage/>
+                        <Route path=path!("/initiatives") view=InitiativesPage/>
+                        <Route path=path!("/initiatives/:id") view=InitiativeEditor/>
                         <Route path=path!("/preview/plate") view=PlatePreview/>
                     </Routes>
                 </LoadGate>

@@ -160,6 +160,27 @@ impl AppState {
         }
     }
 
+    /// Saves a new initiative in the catalogue.
+    pub fn add_initiative(&self, initiative: Initiative) {
+        self.store_initiative(initiative);
+    }
+
+    /// Changes an initiative through `change` and saves it (a seed becomes a stored version).
+    pub fn edit_initiative(&self, id: Uuid, change: impl FnOnce(&mut Initiative)) {
+        if let Some(mut initiative) = self.initiatives.with_untracked(|m| m.get(&id).cloned()) {
+            change(&mut initiative);
+            self.store_initiative(initiative);
+        }
+    }
+
+    fn store_initiative(&self, mut initiative: Initiative) {
+        touch(&mut initiative.meta, clock::now_ms());
+        self.initiatives.update(|m| {
+            m.insert(initiative.id, initiative.clone());
+        });
+        self.persist(Record::Initiative(initiative));
+    }
+
     fn store_link(&self, mut link: Link) {
         touch(&mut link.meta, clock::now_ms());
         self.links.update(|m| {

@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use praatplaat_domain::initiative::LinkStatus;
+use praatplaat_domain::initiative::{link_counts, LinkStatus};
 use praatplaat_domain::model::InterviewStatus;
+use praatplaat_domain::municipality;
 use uuid::Uuid;
 
 use crate::clock;
@@ -89,9 +90,41 @@ pub fn CompaniesPage() -> impl IntoView {
         });
         rows
     });
+    let progress = Memo::new(move |_| {
+        let companies = state.companies.read();
+        let completed: Vec<_> = state
+            .interviews
+            .read()
+            .values()
+            .filter(|i| !i.meta.deleted && i.status == InterviewStatus::Completed)
+            .map(|i| i.company_id)
+            .collect();
+        let in_partner = completed
+            .iter()
+            .filter(|id| {
+                companies
+                    .get(id)
+                    .and_then(|c| municipality::find(&c.municipality))
+                    .is_some_and(|m| m.deal_partner)
+            })
+            .count();
+        let links: Vec<_> = state.links.read().values().cloned().collect();
+        let catalogue: Vec<_> = state.initiatives.read().values().cloned().collect();
+        (completed.len(), in_partner, link_counts(&links, &catalogue))
+    });
     view! {
         <section class="page">
-            <h1>{move || t.get().companies}</h1>
+            <div class="page-title">
+                <h1>{move || t.get().companies}</h1>
+                <A href="/initiatives" attr:class="button">{move || t.get().initiatives}</A>
+            </div>
+            <section class="panel targets" data-testid="targets">
+                <h2>{move || t.get().targets}</h2>
+                <p>{move || t.get().target_interviews} ": " <strong>{move || progress.get().0}</strong> " / 200 · "
+                    {move || t.get().target_partner} " " <strong>{move || progress.get().1}</strong> " / 70"</p>
+                <p>{move || t.get().target_versnellingsteam} ": " <strong>{move || progress.get().2.companies_linked_versnellingsteam}</strong> " / 50"</p>
+                <p>{move || t.get().target_other} ": " <strong>{move || progress.get().2.companies_linked_other}</strong> " / 50"</p>
+            </section>
             <p class="plate-intro">{move || t.get().companies_intro}</p>
             <table class="score-table companies" data-testid="companies">
                 <thead>

@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { freePort, launchTablet, saved, startServer, tempDir } from "./harness.mjs";
+import { freePort, launchTablet, pullAll, saved, startServer, tempDir } from "./harness.mjs";
 
 let server;
 let context;
@@ -65,8 +65,10 @@ test("accepted suggestions appear on the printed company praatplaat", async () =
 
   // The link's life: introduce it; the Versnellingsteam asks for a coach.
   const firstLink = page.locator(`li.link[data-initiative="${names[0]}"]`);
+  await firstLink.getByLabel("Notitie bij de volgende stap").fill("Gebeld met de adviseur");
   await firstLink.getByRole("button", { name: "Gelegd" }).click();
   assert.equal((await firstLink.getByTestId("link-status").textContent()).trim(), "Gelegd");
+  assert.match(await firstLink.locator(".link-history").textContent(), /Gelegd · Gebeld met de adviseur/);
   await firstLink.getByLabel("Volgende stappen").fill("Kennismaking in januari");
   await saved(page);
 
@@ -87,4 +89,24 @@ test("accepted suggestions appear on the printed company praatplaat", async () =
   assert.match(text, /4\s*%/);
   assert.match(text, /Kennismaking in januari/);
   assert.ok(!text.includes("Andere Metaal"), "no other company's data");
+
+  // The coordinator adds an initiative to the catalogue: it is suggested at once and synced.
+  await page.emulateMedia({ media: "screen" });
+  await page.goto(`${server.base}/initiatives`);
+  await page.getByRole("button", { name: "Nieuw initiatief" }).click();
+  await page.getByLabel("Naam", { exact: true }).fill("Reparatiecafé Metaal Midden-Holland");
+  await page.getByRole("button", { name: "Gebouw" }).click();
+  await page.getByRole("button", { name: "advies" }).click();
+  await page.getByRole("button", { name: "Midden-Holland" }).click();
+  await saved(page);
+  await page.goto(`${base}/links`);
+  await page.getByTestId("suggestions").locator('li[data-initiative="Reparatiecafé Metaal Midden-Holland"]').waitFor();
+  await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
+  const stored = await pullAll(server.base);
+  const added = stored.find((r) => r.kind === "initiative" && r.record.name === "Reparatiecafé Metaal Midden-Holland");
+  assert.ok(added, "the new initiative is on the server");
+  assert.deepEqual(added.record.regions, ["Midden-Holland"]);
+  const links = stored.filter((r) => r.kind === "link").map((r) => r.record);
+  assert.equal(links.length, 2);
+  assert.ok(links.some((l) => l.status === "introduced" && l.history.at(-1).note === "Gebeld met de adviseur"));
 });

@@ -436,11 +436,41 @@ async fn serves_the_app_with_a_fallback_to_index_html() {
     }
     let deep = reqwest::get(format!("{root}/interviews/123"))
         .await
-        .unwrap()
-        .text()
+        .unwrap();
+    assert_eq!(deep.headers()["cache-control"], "no-cache");
+    assert!(deep.text().await.unwrap().contains("praatplaat"));
+
+    // Hashed build files are immutable; a precompressed copy goes to a browser that takes it.
+    std::fs::write(
+        static_dir_path.join("app-0123456789abcdef.js"),
+        "console.log('app')",
+    )
+    .unwrap();
+    std::fs::write(
+        static_dir_path.join("app-0123456789abcdef.js.br"),
+        b"precompressed",
+    )
+    .unwrap();
+    let client = reqwest::Client::new();
+    let url = format!("{root}/app-0123456789abcdef.js");
+    let hashed = client
+        .get(&url)
+        .header("accept-encoding", "br")
+        .send()
         .await
         .unwrap();
-    assert!(deep.contains("praatplaat"));
+    assert_eq!(
+        hashed.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(hashed.headers()["content-encoding"], "br");
+    assert_eq!(hashed.bytes().await.unwrap().as_ref(), b"precompressed");
+    let plain = client.get(&url).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.text().await.unwrap(), "console.log('app')");
+    // API answers are not app files.
+    let api = reqwest::get(format!("{root}/api/v1/health")).await.unwrap();
+    assert!(api.headers().get("cache-control").is_none());
     server.stop().await;
 }
 

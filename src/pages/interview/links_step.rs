@@ -132,13 +132,17 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
             .get(&link.read().initiative_id)
             .cloned()
     });
+    let note = RwSignal::new(String::new());
     let set_status = move |status: LinkStatus| {
         let today = clock::today();
+        let text = note.get_untracked();
         state.edit_link(link_id, |l| {
             // `set_status` refuses impossible steps; the buttons only offer allowed ones.
-            let _ = l.set_status(status, &today, "");
+            let _ = l.set_status(status, &today, &text);
         });
+        note.set(String::new());
     };
+    let note_id = format!("link-note-{link_id}");
     let next_id = format!("link-next-{link_id}");
     let follow_id = format!("link-follow-{link_id}");
     let coach_id = format!("link-coach-{link_id}");
@@ -172,6 +176,15 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
                     </div>
                 }
             })}
+            <div class="field">
+                <label for=note_id.clone()>{move || t.get().status_note}</label>
+                <input id=note_id type="text" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))/>
+            </div>
+            <ol class="link-history">
+                {move || link.read().history.iter().map(|e| view! {
+                    <li>{e.date.clone()} " · " {e.status.label(lang())} {(!e.note.is_empty()).then(|| format!(" · {}", e.note))}</li>
+                }).collect_view()}
+            </ol>
             <div class="link-actions">
                 {move || link.read().allowed_next().into_iter().map(|status| view! {
                     <button type="button" class="button" on:click=move |_| set_status(status)>{status.label(lang())}</button>
