@@ -1,10 +1,13 @@
 //! The bridge between the domain's plate (definition + score) and the picture components.
 
+use leptos::prelude::*;
 use praatplaat_domain::model::Interview;
 use praatplaat_domain::plate::{find_definition, score, Definition, Lang, RStep, Score};
 
 use crate::components::plate_drawing::ThemeTally;
 use crate::components::r_ladder::StepTally;
+use crate::pages::interview::CurrentInterview;
+use crate::state::use_app_state;
 
 /// The plate version an interview was held with (older records without one use the current).
 pub fn definition_for(interview: &Interview) -> Option<&'static Definition> {
@@ -52,4 +55,49 @@ pub fn step_tallies(definition: &Definition, score: &Score, lang: Lang) -> Vec<S
             }
         })
         .collect()
+}
+
+/// What the picture and the ladder show for the current interview, kept up to date.
+#[derive(Debug, Clone, Copy)]
+pub struct PlateView {
+    pub scored: Scored,
+    pub themes: Signal<Vec<ThemeTally>>,
+    pub steps: Signal<Vec<StepTally>>,
+}
+
+impl PlateView {
+    /// The overall degree in whole percent, now or with the ambition.
+    pub fn percent(&self, with_ambition: bool) -> u32 {
+        self.scored.with(|s| {
+            s.as_ref().map_or(0, |(_, s)| {
+                if with_ambition {
+                    s.overall.with_ambition.percent()
+                } else {
+                    s.overall.now.percent()
+                }
+            })
+        })
+    }
+}
+
+pub fn use_plate_view(current: CurrentInterview) -> PlateView {
+    let scored = Memo::new(move |_| current.interview().and_then(|i| score_of(&i)));
+    PlateView {
+        scored,
+        themes: tallies(scored, theme_tallies),
+        steps: tallies(scored, step_tallies),
+    }
+}
+
+type Scored = Memo<Option<(&'static Definition, Score)>>;
+
+fn tallies<T: Send + Sync + 'static>(
+    scored: Scored,
+    of: fn(&Definition, &Score, Lang) -> Vec<T>,
+) -> Signal<Vec<T>> {
+    let state = use_app_state();
+    Signal::derive(move || {
+        let lang = state.settings.with(|s| s.lang);
+        scored.with(|s| s.as_ref().map(|(d, s)| of(d, s, lang)).unwrap_or_default())
+    })
 }

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::idb;
+use crate::state::use_app_state;
 
 /// A photo from IndexedDB, shown through an object URL that is released with the component.
 #[component]
@@ -8,17 +9,22 @@ pub fn PhotoThumb(hash: String, #[prop(into)] alt: Signal<String>) -> impl IntoV
     let url = RwSignal::new(None::<String>);
     let missing = RwSignal::new(false);
     let key = hash.clone();
+    // A photo taken on another tablet is not on this device: the server has it under its hash.
+    let remote = use_app_state()
+        .settings
+        .with_untracked(|s| format!("{}/photos/{hash}", s.api_base()));
     leptos::task::spawn_local(async move {
         match idb::load_photo(&key).await {
             Ok(Some(blob)) => match web_sys::Url::create_object_url_with_blob(&blob) {
                 Ok(u) => url.set(Some(u)),
                 Err(_) => missing.set(true),
             },
-            _ => missing.set(true),
+            Ok(None) => url.set(Some(remote)),
+            Err(_) => missing.set(true),
         }
     });
     on_cleanup(move || {
-        if let Some(u) = url.get_untracked() {
+        if let Some(u) = url.get_untracked().filter(|u| u.starts_with("blob:")) {
             let _ = web_sys::Url::revoke_object_url(&u);
         }
     });

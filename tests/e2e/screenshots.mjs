@@ -124,6 +124,12 @@ for (const [label, size] of [["landscape", { width: 1280, height: 800 }], ["port
   await page.goto(`${server.base}/companies`);
   await page.waitForTimeout(400);
   await page.screenshot({ path: join(SHOTS, `companies-${label}.png`) });
+  await page.goto(`${server.base}/initiatives`);
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(SHOTS, `initiatives-${label}.png`) });
+  await page.goto(`${server.base}/initiatives/00000000-0000-4000-8000-000000000001`);
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(SHOTS, `initiative-${label}.png`) });
   await page.goto(`${server.base}/settings`);
   await page.waitForTimeout(400);
   await page.screenshot({ path: join(SHOTS, `settings-${label}.png`) });

@@ -186,7 +186,11 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
                 }).collect_view()}
             </ol>
             <div class="link-actions">
-                {move || link.read().allowed_next().into_iter().map(|status| view! {
+                // A step back is offered once, as a correction, not among the next steps.
+                {move || {
+                    let back = link.read().step_back();
+                    link.read().allowed_next().into_iter().filter(move |s| Some(*s) != back)
+                }.map(|status| view! {
                     <button type="button" class="button" on:click=move |_| set_status(status)>{status.label(lang())}</button>
                 }).collect_view()}
                 {move || link.read().step_back().map(|status| view! {

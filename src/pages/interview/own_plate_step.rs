@@ -6,7 +6,7 @@ use crate::components::photo_thumb::PhotoThumb;
 use crate::components::plate_drawing::PlateDrawing;
 use crate::components::r_ladder::RLadder;
 use crate::i18n::use_texts;
-use crate::plate_data::{score_of, step_tallies, theme_tallies};
+use crate::plate_data::use_plate_view;
 use crate::state::use_app_state;
 
 /// The company's own praatplaat: where it stands, its ambition, its examples and its links, ready
@@ -19,21 +19,8 @@ pub fn OwnPlateStep() -> impl IntoView {
     let lang = move || state.settings.with(|s| s.lang);
     let interview = Memo::new(move |_| current.interview().unwrap_or_default());
     let company = Memo::new(move |_| current.company().unwrap_or_default());
-    let scored = Memo::new(move |_| score_of(&interview.get()));
-    let themes = Signal::derive(move || {
-        scored.with(|s| {
-            s.as_ref()
-                .map(|(d, s)| theme_tallies(d, s, lang()))
-                .unwrap_or_default()
-        })
-    });
-    let steps = Signal::derive(move || {
-        scored.with(|s| {
-            s.as_ref()
-                .map(|(d, s)| step_tallies(d, s, lang()))
-                .unwrap_or_default()
-        })
-    });
+    let plate = use_plate_view(current);
+    let (themes, steps) = (plate.themes, plate.steps);
     let links = Memo::new(move |_| {
         let initiatives = state.initiatives.read();
         state
@@ -44,17 +31,7 @@ pub fn OwnPlateStep() -> impl IntoView {
             .map(|l| (l.clone(), initiatives.get(&l.initiative_id).cloned()))
             .collect::<Vec<_>>()
     });
-    let percent = move |ambition: bool| {
-        scored.with(|s| {
-            s.as_ref().map_or(0, |(_, s)| {
-                if ambition {
-                    s.overall.with_ambition.percent()
-                } else {
-                    s.overall.now.percent()
-                }
-            })
-        })
-    };
+    let percent = move |with_ambition: bool| plate.percent(with_ambition);
     view! {
         <div class="actions no-print">
             <button type="button" class="button primary big" on:click=move |_| { let _ = window().print(); }>

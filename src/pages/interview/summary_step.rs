@@ -5,7 +5,7 @@ use super::use_current_interview;
 use crate::components::plate_drawing::PlateDrawing;
 use crate::components::r_ladder::RLadder;
 use crate::i18n::use_texts;
-use crate::plate_data::{score_of, step_tallies, theme_tallies};
+use crate::plate_data::use_plate_view;
 use crate::state::use_app_state;
 
 /// Step 6: the score and ambition on the plate, what is still open, and "mark as completed".
@@ -16,21 +16,8 @@ pub fn SummaryStep() -> impl IntoView {
     let current = use_current_interview();
     let lang = move || state.settings.with(|s| s.lang);
     let interview = Memo::new(move |_| current.interview().unwrap_or_default());
-    let scored = Memo::new(move |_| score_of(&interview.get()));
-    let themes = Signal::derive(move || {
-        scored.with(|s| {
-            s.as_ref()
-                .map(|(d, s)| theme_tallies(d, s, lang()))
-                .unwrap_or_default()
-        })
-    });
-    let steps = Signal::derive(move || {
-        scored.with(|s| {
-            s.as_ref()
-                .map(|(d, s)| step_tallies(d, s, lang()))
-                .unwrap_or_default()
-        })
-    });
+    let plate = use_plate_view(current);
+    let (scored, themes, steps) = (plate.scored, plate.themes, plate.steps);
     let open_items = Memo::new(move |_| {
         let t = t.get();
         let i = interview.get();
