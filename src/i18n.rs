@@ -182,6 +182,9 @@ pub struct Texts {
     pub target_other: &'static str,
     pub target_interviews: &'static str,
     pub target_partner: &'static str,
+    /// The words of the plate picture and of the R-ladder.
+    pub plate: PlateWords,
+    pub ladder: LadderWords,
     pub waiting: fn(usize) -> String,
     pub set_aside: fn(usize) -> String,
     pub save_failed: fn(&str) -> String,
@@ -354,6 +357,8 @@ pub const NL: Texts = Texts {
     target_other: "Gekoppeld aan andere initiatieven",
     target_interviews: "Gesprekken afgerond",
     target_partner: "waarvan in dealpartner-gemeenten",
+    plate: NL_PLATE,
+    ladder: NL_LADDER,
     waiting: |n| format!("{n} wachtend"),
     set_aside: |n| {
         format!("{n} wijziging(en) geweigerd door de server; ze staan nog op dit apparaat.")
@@ -533,6 +538,8 @@ pub const EN: Texts = Texts {
     target_other: "Linked to other initiatives",
     target_interviews: "Interviews completed",
     target_partner: "of which in deal-partner municipalities",
+    plate: EN_PLATE,
+    ladder: EN_LADDER,
     waiting: |n| format!("{n} waiting"),
     set_aside: |n| format!("{n} change(s) refused by the server; they are still on this device."),
     save_failed: |e| {
@@ -571,3 +578,103 @@ pub fn segment_label(code: &str, lang: Lang) -> &'static str {
         Lang::En => en,
     }
 }
+
+/// The few words the picture itself shows; theme labels come in with the tallies.
+pub struct PlateWords {
+    pub legend_now: &'static str,
+    pub legend_ambition: &'static str,
+    pub legend_open: &'static str,
+    pub supplier: &'static str,
+    pub recycler: &'static str,
+    pub customer: &'static str,
+    pub of: &'static str,
+    pub ambition: &'static str,
+}
+
+const NL_PLATE: PlateWords = PlateWords {
+    legend_now: "✓ Doen we al",
+    legend_ambition: "★ Ambitie (binnen 3 jaar)",
+    legend_open: "Nog niet",
+    supplier: "Leverancier",
+    recycler: "Recycler",
+    customer: "Klant",
+    of: "van",
+    ambition: "ambitie",
+};
+
+const EN_PLATE: PlateWords = PlateWords {
+    legend_now: "✓ Already doing",
+    legend_ambition: "★ Ambition (within 3 years)",
+    legend_open: "Not yet",
+    supplier: "Supplier",
+    recycler: "Recycler",
+    customer: "Customer",
+    of: "of",
+    ambition: "ambition",
+};
+
+/// The words the ladder shows besides the tallies.
+pub struct LadderWords {
+    pub most_circular: &'static str,
+    pub least_circular: &'static str,
+    /// Short group names, R0–R2, R3–R7, R8–R9.
+    pub groups: [&'static str; 3],
+    /// Names for steps missing from the tallies, R0 … R9.
+    pub step_names: [&'static str; 10],
+    pub na_short: &'static str,
+    pub na_long: &'static str,
+    pub of: &'static str,
+    pub ambition: &'static str,
+}
+
+const NL_LADDER: LadderWords = LadderWords {
+    most_circular: "▲ Meest circulair",
+    least_circular: "▼ Minst circulair",
+    groups: [
+        "Slimmer gebruiken en maken",
+        "Levensduur verlengen",
+        "Nuttig toepassen",
+    ],
+    step_names: [
+        "Weigeren",
+        "Heroverwegen",
+        "Verminderen",
+        "Hergebruiken",
+        "Repareren",
+        "Opknappen",
+        "Herfabriceren",
+        "Herbestemmen",
+        "Recyclen",
+        "Terugwinnen",
+    ],
+    na_short: "n.v.t.",
+    na_long: "niet van toepassing",
+    of: "van",
+    ambition: "ambitie",
+};
+
+const EN_LADDER: LadderWords = LadderWords {
+    most_circular: "▲ Most circular",
+    least_circular: "▼ Least circular",
+    groups: [
+        "Smarter use and making",
+        "Extend the lifetime",
+        "Useful application",
+    ],
+    step_names: [
+        "Refuse",
+        "Rethink",
+        "Reduce",
+        "Reuse",
+        "Repair",
+        "Refurbish",
+        "Remanufacture",
+        "Repurpose",
+        "Recycle",
+        "Recover",
+    ],
+    na_short: "n/a",
+    na_long: "not applicable",
+    of: "of",
+    ambition: "ambition",
+};

@@ -12,6 +12,7 @@
 //! The coordinates are in the 1000 × 820 user space of the `viewBox`; the picture scales with its
 //! container, so a text of 24 units is 18 px at 768 px wide (a tablet in portrait).
 
+use crate::i18n::PlateWords;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::*;
@@ -655,7 +656,7 @@ fn defs(ids: &Ids) -> impl IntoView {
 }
 
 /// How ticks are drawn, top left in the sky.
-fn legend(hatch: String, words: &'static Words) -> impl IntoView {
+fn legend(hatch: String, words: &'static PlateWords) -> impl IntoView {
     let rows = [
         ("cell cell-now", None, words.legend_now),
         ("cell cell-ambition", Some(hatch), words.legend_ambition),
@@ -680,48 +681,11 @@ fn legend(hatch: String, words: &'static Words) -> impl IntoView {
     }
 }
 
-/// The few words the picture itself shows; theme labels come in with the tallies.
-struct Words {
-    legend_now: &'static str,
-    legend_ambition: &'static str,
-    legend_open: &'static str,
-    supplier: &'static str,
-    recycler: &'static str,
-    customer: &'static str,
-    of: &'static str,
-    ambition: &'static str,
+fn words(lang: Lang) -> &'static PlateWords {
+    &crate::i18n::texts(lang).plate
 }
 
-const NL_WORDS: Words = Words {
-    legend_now: "✓ Doen we al",
-    legend_ambition: "★ Ambitie (binnen 3 jaar)",
-    legend_open: "Nog niet",
-    supplier: "Leverancier",
-    recycler: "Recycler",
-    customer: "Klant",
-    of: "van",
-    ambition: "ambitie",
-};
-
-const EN_WORDS: Words = Words {
-    legend_now: "✓ Already doing",
-    legend_ambition: "★ Ambition (within 3 years)",
-    legend_open: "Not yet",
-    supplier: "Supplier",
-    recycler: "Recycler",
-    customer: "Customer",
-    of: "of",
-    ambition: "ambition",
-};
-
-fn words(lang: Lang) -> &'static Words {
-    match lang {
-        Lang::Nl => &NL_WORDS,
-        Lang::En => &EN_WORDS,
-    }
-}
-
-impl Words {
+impl PlateWords {
     /// "Grondstoffen: 3 van 8, ambitie 2" (the zone's accessible name).
     fn zone_summary(&self, t: &ThemeTally) -> String {
         format!(
@@ -1261,15 +1225,16 @@ mod scene {
 
     /// The chain: supplier, customer and recycler, and the loop back from customer to supplier.
     fn chain_band(ids: &Ids, lang: Signal<Lang>) -> impl IntoView {
-        let partner = move |x: f64, icon: &'static str, name: fn(&super::Words) -> &'static str| {
-            view! {
-                <circle cx=x cy="748" r="26" fill="#ffffff" stroke=BRAND stroke-width="3"/>
-                <path transform=format!("translate({x} 748)") d=icon fill=BRAND/>
-                <text class="partner-label" x=x y="806" text-anchor="middle">
-                    {move || name(words(lang.get()))}
-                </text>
-            }
-        };
+        let partner =
+            move |x: f64, icon: &'static str, name: fn(&super::PlateWords) -> &'static str| {
+                view! {
+                    <circle cx=x cy="748" r="26" fill="#ffffff" stroke=BRAND stroke-width="3"/>
+                    <path transform=format!("translate({x} 748)") d=icon fill=BRAND/>
+                    <text class="partner-label" x=x y="806" text-anchor="middle">
+                        {move || name(words(lang.get()))}
+                    </text>
+                }
+            };
         view! {
             <g class="chain">
                 <rect x="0" y="700" width="1000" height="120" fill="#e6ece6"/>

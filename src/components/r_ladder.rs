@@ -4,6 +4,7 @@
 //!
 //! A step no practice of the plate carries (total 0) is shown as "n.v.t.", greyed.
 
+use crate::i18n::LadderWords;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::*;
@@ -56,7 +57,7 @@ pub fn RLadder(
 
 /// One group (R0–R2, R3–R7, R8–R9) with its steps; steps missing from the tallies are shown as
 /// not applicable, unknown codes are ignored.
-fn group_view(group: RGroup, all: &[StepTally], words: &'static Words) -> impl IntoView {
+fn group_view(group: RGroup, all: &[StepTally], words: &'static LadderWords) -> impl IntoView {
     let rows = group
         .steps()
         .iter()
@@ -87,7 +88,7 @@ fn group_view(group: RGroup, all: &[StepTally], words: &'static Words) -> impl I
     }
 }
 
-fn step_row(step: StepTally, words: &'static Words) -> impl IntoView {
+fn step_row(step: StepTally, words: &'static LadderWords) -> impl IntoView {
     let total = step.total;
     let now = step.now.min(total);
     let ambition = step.ambition.min(total - now);
@@ -137,75 +138,6 @@ fn step_row(step: StepTally, words: &'static Words) -> impl IntoView {
     }
 }
 
-/// The words the ladder shows besides the tallies.
-struct Words {
-    most_circular: &'static str,
-    least_circular: &'static str,
-    /// Short group names, R0–R2, R3–R7, R8–R9.
-    groups: [&'static str; 3],
-    /// Names for steps missing from the tallies, R0 … R9.
-    step_names: [&'static str; 10],
-    na_short: &'static str,
-    na_long: &'static str,
-    of: &'static str,
-    ambition: &'static str,
-}
-
-const NL_WORDS: Words = Words {
-    most_circular: "▲ Meest circulair",
-    least_circular: "▼ Minst circulair",
-    groups: [
-        "Slimmer gebruiken en maken",
-        "Levensduur verlengen",
-        "Nuttig toepassen",
-    ],
-    step_names: [
-        "Weigeren",
-        "Heroverwegen",
-        "Verminderen",
-        "Hergebruiken",
-        "Repareren",
-        "Opknappen",
-        "Herfabriceren",
-        "Herbestemmen",
-        "Recyclen",
-        "Terugwinnen",
-    ],
-    na_short: "n.v.t.",
-    na_long: "niet van toepassing",
-    of: "van",
-    ambition: "ambitie",
-};
-
-const EN_WORDS: Words = Words {
-    most_circular: "▲ Most circular",
-    least_circular: "▼ Least circular",
-    groups: [
-        "Smarter use and making",
-        "Extend the lifetime",
-        "Useful application",
-    ],
-    step_names: [
-        "Refuse",
-        "Rethink",
-        "Reduce",
-        "Reuse",
-        "Repair",
-        "Refurbish",
-        "Remanufacture",
-        "Repurpose",
-        "Recycle",
-        "Recover",
-    ],
-    na_short: "n/a",
-    na_long: "not applicable",
-    of: "of",
-    ambition: "ambition",
-};
-
-fn words(lang: Lang) -> &'static Words {
-    match lang {
-        Lang::Nl => &NL_WORDS,
-        Lang::En => &EN_WORDS,
-    }
+fn words(lang: Lang) -> &'static LadderWords {
+    &crate::i18n::texts(lang).ladder
 }
