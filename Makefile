@@ -7,7 +7,7 @@ export CARGO_TERM_COLOR := never
 SERVER := target/server/praatplaat-server
 PORT ?= 8080
 
-.PHONY: run test setup setup-test app server lint test-rust test-e2e screenshots taps clean
+.PHONY: run test setup setup-test app server lint test-rust test-e2e screenshots taps bench clean
 
 ## Build everything and run app + server on http://127.0.0.1:$(PORT) (SQLite in ./data/).
 run: setup app server
@@ -44,6 +44,10 @@ test-e2e:
 ## Screenshots at tablet sizes into docs/screenshots/.
 screenshots: app server
 	node tests/e2e/screenshots.mjs
+
+## Benchmarks of the performance budget (figures in docs/performance.md).
+bench: setup-test app server
+	scripts/bench.sh
 
 ## Taps of a typical interview, counted by playing it in the browser.
 taps: app server

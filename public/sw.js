@@ -1,12 +1,20 @@
 // Praatplaat service worker: serves the app shell from its cache so the app opens with no
 // network. It never caches API responses: records live in IndexedDB, not here.
-// The two placeholders below are filled in at build time by scripts/sw-precache.mjs.
+// The two placeholders below are filled in at build time by scripts/post-build.mjs.
 const BUILD = "__PRAATPLAAT_BUILD__";
 const SHELL = __PRAATPLAAT_SHELL__;
 const CACHE = `praatplaat-shell-${BUILD}`;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)));
+});
+
+// A new release waits (it never takes over an open interview by itself) until the app, on the
+// interviewer's tap, sends "skip-waiting".
+self.addEventListener("message", (event) => {
+  if (event.data === "skip-waiting") {
+    self.skipWaiting();
+  }
 });
 
 self.addEventListener("activate", (event) => {

@@ -1,4 +1,6 @@
 // Trunk post-build hook, on the staging folder of a build:
+// 0. moves Trunk's inline start-up script out of index.html into a hashed file, so the app runs
+//    under a Content-Security-Policy without 'unsafe-inline' (see the server's static_files.rs);
 // 1. writes the list of built files and a build id (hash of their contents) into sw.js, so each
 //    build's service worker precaches exactly that build;
 // 2. writes brotli (.br) and gzip (.gz) copies of text and wasm files, which the server sends to
@@ -14,6 +16,25 @@ if (!dir) {
   process.exit(1);
 }
 
+function externaliseInlineScripts() {
+  const indexPath = join(dir, "index.html");
+  let html = readFileSync(indexPath, "utf8");
+  let moved = 0;
+  html = html.replace(/<script type="module">([\s\S]*?)<\/script>/g, (_, code) => {
+    const name = `boot-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`;
+    writeFileSync(join(dir, name), code);
+    moved += 1;
+    return `<script type="module" src="/${name}"></script>`;
+  });
+  if (moved === 0 || /<script(?![^>]*\bsrc=)[^>]*>/.test(html)) {
+    console.error("post-build: expected Trunk's one inline module script in index.html, found otherwise");
+    process.exit(1);
+  }
+  writeFileSync(indexPath, html);
+}
+
+externaliseInlineScripts();
+
 function walk(folder) {
   return readdirSync(folder).flatMap((name) => {
     const path = join(folder, name);
@@ -23,7 +44,9 @@ function walk(folder) {
 
 const files = walk(dir)
   .map((path) => relative(dir, path).split(sep).join("/"))
+  // Screenshots are for the install dialog only: not worth a place in every tablet's cache.
   .filter((path) => path !== "sw.js" && !path.endsWith(".br") && !path.endsWith(".gz"))
+  .filter((path) => !path.startsWith("screenshots/"))
   .sort();
 const hash = createHash("sha256");
 for (const file of files) {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::banner::SaveErrorBanner;
+use crate::components::banner::{SaveErrorBanner, StorageBanner, UpdateBanner};
 use crate::components::header::AppHeader;
 use crate::i18n::use_texts;
 use crate::pages::companies::CompaniesPage;
@@ -28,6 +28,7 @@ use crate::state::{provide_app_state, LoadState};
 #[component]
 pub fn App() -> impl IntoView {
     let state = provide_app_state();
+    crate::service_worker::provide_updates();
     // Keep the document's language in step with the UI, for screen readers and hyphenation.
     Effect::new(move |_| {
         let lang = state.settings.with(|s| s.lang.code());
@@ -36,9 +37,10 @@ pub fn App() -> impl IntoView {
         }
     });
     // Writes take milliseconds; closing the page in that moment would lose the last tap, so the
-    // browser asks first. `data-saving` on <body> lets tests wait for writes to land.
+    // browser asks first, as it does while an edit could not be written at all.
+    // `data-saving` on <body> lets tests wait for writes to land.
     let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
-        if state.saving.get_untracked() > 0 {
+        if state.saving.get_untracked() > 0 || !state.unsaved.with_untracked(|u| u.is_empty()) {
             ev.prevent_default();
         }
     });
@@ -51,8 +53,12 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Router>
-            <AppHeader/>
-            <SaveErrorBanner/>
+            <div class="top">
+                <AppHeader/>
+                <UpdateBanner/>
+                <SaveErrorBanner/>
+                <StorageBanner/>
+            </div>
             <main id="main">
                 <LoadGate>
                     <Routes fallback=NotFound>

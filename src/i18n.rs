@@ -188,6 +188,16 @@ pub struct Texts {
     pub waiting: fn(usize) -> String,
     pub set_aside: fn(usize) -> String,
     pub save_failed: fn(&str) -> String,
+    pub storage_full: &'static str,
+    pub retry_save: &'static str,
+    pub update_available: &'static str,
+    pub update_apply: &'static str,
+    pub storage: &'static str,
+    pub storage_used: fn(&str, &str) -> String,
+    pub storage_persisted: &'static str,
+    pub storage_not_persisted: &'static str,
+    pub storage_low: fn(&str) -> String,
+    pub storage_unknown: &'static str,
 }
 
 pub const NL: Texts = Texts {
@@ -366,9 +376,28 @@ pub const NL: Texts = Texts {
     save_failed: |e| {
         format!(
             "Opslaan op dit apparaat is mislukt ({e}). Uw invoer staat nog op het scherm: \
-             maak ruimte vrij en wijzig het veld opnieuw."
+             tik op ‘Opnieuw opslaan’."
         )
     },
+    storage_full: "Het geheugen van dit apparaat is vol: uw laatste invoer is nog niet bewaard. \
+                   Hij staat nog op het scherm. Synchroniseer, maak ruimte vrij (bijv. oude foto’s \
+                   of apps) en tik op ‘Opnieuw opslaan’.",
+    retry_save: "Opnieuw opslaan",
+    update_available: "Er is een nieuwe versie van Praatplaat. Uw gegevens blijven bewaard.",
+    update_apply: "Nu bijwerken",
+    storage: "Opslag op dit apparaat",
+    storage_used: |used, quota| format!("{used} in gebruik van {quota} beschikbaar"),
+    storage_persisted: "Blijvende opslag staat aan: de browser wist deze gegevens niet zelf.",
+    storage_not_persisted: "Blijvende opslag staat uit: bij een vol apparaat kan de browser \
+                            gegevens wissen. Installeer de app op het beginscherm en \
+                            synchroniseer vaak.",
+    storage_low: |free| {
+        format!(
+            "Weinig opslagruimte over op dit apparaat (nog {free}). Synchroniseer en maak ruimte \
+             vrij, anders kan nieuwe invoer niet worden bewaard."
+        )
+    },
+    storage_unknown: "Deze browser meldt niet hoeveel opslag er is.",
 };
 
 pub const EN: Texts = Texts {
@@ -544,10 +573,28 @@ pub const EN: Texts = Texts {
     set_aside: |n| format!("{n} change(s) refused by the server; they are still on this device."),
     save_failed: |e| {
         format!(
-            "Saving on this device failed ({e}). Your input is still on screen: free some space \
-             and change the field again."
+            "Saving on this device failed ({e}). Your input is still on screen: tap ‘Save \
+             again’."
         )
     },
+    storage_full: "This device's storage is full: your last input is not saved yet. It is still \
+                   on screen. Sync, free some space (old photos or apps, say) and tap ‘Save \
+                   again’.",
+    retry_save: "Save again",
+    update_available: "A new version of Praatplaat is available. Your data stays as it is.",
+    update_apply: "Update now",
+    storage: "Storage on this device",
+    storage_used: |used, quota| format!("{used} used of {quota} available"),
+    storage_persisted: "Persistent storage is on: the browser will not clear this data by itself.",
+    storage_not_persisted: "Persistent storage is off: when the device is full the browser may \
+                            clear data. Install the app on the home screen and sync often.",
+    storage_low: |free| {
+        format!(
+            "Little storage left on this device ({free}). Sync and free some space, or new input \
+             cannot be saved."
+        )
+    },
+    storage_unknown: "This browser does not report its storage.",
 };
 
 /// The texts of the current language, reactive: read it inside a closure in `view!`.

@@ -18,6 +18,7 @@ use praatplaat_domain::sync::LocalStore;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
+use wasm_bindgen::JsCast;
 
 const DB_NAME: &str = "praatplaat";
 /// Schema version; each step of [`upgrade`] brings an older database one version further.
@@ -52,11 +53,27 @@ pub enum IdbError {
     Data(String),
     #[error("the local database is not open")]
     NotOpen,
+    #[error("the device's storage for this app is full")]
+    Quota,
 }
 
 impl From<indexed_db_futures::error::Error> for IdbError {
     fn from(e: indexed_db_futures::error::Error) -> Self {
-        IdbError::Idb(e.to_string())
+        // A full quota is a DOMException named QuotaExceededError; a transaction it aborted may
+        // surface only through its message.
+        if let indexed_db_futures::error::Error::DomException(d) = &e {
+            let exception: &wasm_bindgen::JsValue = d.as_ref();
+            let exception: &web_sys::DomException = exception.unchecked_ref();
+            if exception.name() == "QuotaExceededError" {
+                return IdbError::Quota;
+            }
+        }
+        let text = e.to_string();
+        if text.to_lowercase().contains("quota") {
+            IdbError::Quota
+        } else {
+            IdbError::Idb(text)
+        }
     }
 }
 

@@ -19,11 +19,11 @@ pub mod plate_data;
 pub mod service_worker;
 pub mod settings;
 pub mod state;
+pub mod storage;
 pub mod sync_driver;
 
 /// Mounts the app on `<body>`.
 pub fn start() {
     console_error_panic_hook::set_once();
-    service_worker::register();
     leptos::mount::mount_to_body(app::App);
 }

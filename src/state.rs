@@ -12,8 +12,9 @@ use praatplaat_domain::model::{Company, Interview, Record};
 use praatplaat_domain::plate::Definition;
 use uuid::Uuid;
 
-use crate::idb::{self, OutboxSummary};
+use crate::idb::{self, IdbError, OutboxSummary};
 use crate::settings::Settings;
+use crate::storage::{self, StorageInfo};
 use crate::{clock, sync_driver};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +22,24 @@ pub enum LoadState {
     Loading,
     Ready,
     Failed(String),
+}
+
+/// Why the last write to the device failed. The edit stays on screen and in
+/// [`AppState::unsaved`] until a retry succeeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveProblem {
+    /// The browser's storage quota for this app is used up.
+    Full,
+    Other(String),
+}
+
+impl From<IdbError> for SaveProblem {
+    fn from(e: IdbError) -> Self {
+        match e {
+            IdbError::Quota => SaveProblem::Full,
+            other => SaveProblem::Other(other.to_string()),
+        }
+    }
 }
 
 /// What the sync badge and the settings screen show.
@@ -45,7 +64,11 @@ pub struct AppState {
     pub load: RwSignal<LoadState>,
     pub sync: RwSignal<SyncStatus>,
     /// Set when writing to IndexedDB failed; the edit is still in the signals (on screen).
-    pub save_error: RwSignal<Option<String>>,
+    pub save_error: RwSignal<Option<SaveProblem>>,
+    /// Records whose latest version could not be written, by id, kept to be written again.
+    pub unsaved: RwSignal<BTreeMap<Uuid, Record>>,
+    /// The device's storage as last measured (`None` where the browser does not tell).
+    pub storage: RwSignal<Option<StorageInfo>>,
     /// IndexedDB writes in flight: a page closed now could lose them (see `app.rs`).
     pub saving: RwSignal<usize>,
 }
@@ -61,6 +84,8 @@ pub fn provide_app_state() -> AppState {
         load: RwSignal::new(LoadState::Loading),
         sync: RwSignal::new(SyncStatus::default()),
         save_error: RwSignal::new(None),
+        unsaved: RwSignal::new(BTreeMap::new()),
+        storage: RwSignal::new(None),
         saving: RwSignal::new(0),
     };
     provide_context(state);
@@ -76,6 +101,8 @@ pub fn provide_app_state() -> AppState {
             }
             Err(e) => state.load.set(LoadState::Failed(e.to_string())),
         }
+        storage::request_persistence().await;
+        state.refresh_storage().await;
     });
     state
 }
@@ -213,13 +240,45 @@ impl AppState {
             state.saving.update(|n| *n -= 1);
             match result {
                 Ok(()) => {
-                    state.save_error.set(None);
+                    let id = record.id();
+                    state.unsaved.update(|u| {
+                        u.remove(&id);
+                    });
+                    if state.unsaved.with_untracked(BTreeMap::is_empty) {
+                        state.save_error.set(None);
+                    } else {
+                        // Writing works again: the edits that failed earlier get another go.
+                        state.retry_unsaved();
+                    }
                     state.refresh_outbox().await;
                     sync_driver::nudge(state);
                 }
-                Err(e) => state.save_error.set(Some(e.to_string())),
+                Err(e) => {
+                    state.unsaved.update(|u| {
+                        u.insert(record.id(), record);
+                    });
+                    state.save_error.set(Some(e.into()));
+                    state.refresh_storage().await;
+                }
             }
         });
+    }
+
+    /// Writes again every record whose last write failed (after space was freed, say).
+    pub fn retry_unsaved(&self) {
+        let records: Vec<Record> = self
+            .unsaved
+            .with_untracked(|u| u.values().cloned().collect());
+        for record in records {
+            self.persist(record);
+        }
+    }
+
+    /// Re-measures the device's storage.
+    pub async fn refresh_storage(&self) {
+        if let Some(info) = storage::estimate().await {
+            self.storage.set(Some(info));
+        }
     }
 
     /// Re-reads what is waiting in the outbox.

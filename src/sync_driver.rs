@@ -137,6 +137,7 @@ async fn run(state: AppState) {
         state.sync.update(|s| s.last_error = Some(e));
     }
     state.refresh_outbox().await;
+    state.refresh_storage().await;
     state.sync.update(|s| s.running = false);
     if failed {
         let failures = FAILURES.get() + 1;

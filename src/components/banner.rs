@@ -1,16 +1,80 @@
+//! Messages across the top of every screen: a failed save, low storage, a new version.
+
 use leptos::prelude::*;
 
-use crate::i18n::use_texts;
-use crate::state::use_app_state;
+use crate::i18n::{use_texts, Lang};
+use crate::service_worker::use_updates;
+use crate::state::{use_app_state, SaveProblem};
+use crate::storage::human_bytes;
 
-/// A warning that an edit could not be written to the device. The edit itself stays on screen.
+/// A warning that an edit could not be written to the device. The edit itself stays on screen,
+/// and the button writes it again once space is freed.
 #[component]
 pub fn SaveErrorBanner() -> impl IntoView {
     let state = use_app_state();
     let t = use_texts();
     move || {
-        state.save_error.get().map(|e| {
-            view! { <div class="banner error" role="alert">{(t.get().save_failed)(&e)}</div> }
+        state.save_error.get().map(|problem| {
+            let text = match problem {
+                SaveProblem::Full => t.get().storage_full.to_owned(),
+                SaveProblem::Other(e) => (t.get().save_failed)(&e),
+            };
+            let retry = move || !state.unsaved.with(|u| u.is_empty());
+            view! {
+                <div class="banner error" role="alert" data-testid="save-error">
+                    <p>{text}</p>
+                    <Show when=retry>
+                        <button class="button" on:click=move |_| state.retry_unsaved()>
+                            {move || t.get().retry_save}
+                        </button>
+                    </Show>
+                </div>
+            }
         })
+    }
+}
+
+/// Warns before the device runs out of space, while there is still room to act.
+#[component]
+pub fn StorageBanner() -> impl IntoView {
+    let state = use_app_state();
+    let t = use_texts();
+    move || {
+        let info = state.storage.get().filter(|i| i.is_low())?;
+        // A full quota already shows the save error; one message is enough.
+        if state.save_error.with(|e| e == &Some(SaveProblem::Full)) {
+            return None;
+        }
+        let comma = state.settings.with(|s| s.lang == Lang::Nl);
+        Some(view! {
+            <div class="banner warning" role="alert" data-testid="storage-low">
+                <p>{(t.get().storage_low)(&human_bytes(info.free(), comma))}</p>
+            </div>
+        })
+    }
+}
+
+/// Offers a release that installed in the background. Only the interviewer's tap reloads.
+/// The button waits while a write is in flight: the reload would cut it off.
+#[component]
+pub fn UpdateBanner() -> impl IntoView {
+    let updates = use_updates();
+    let state = use_app_state();
+    let t = use_texts();
+    let busy = move || state.saving.get() > 0;
+    view! {
+        <Show when=move || updates.available.get()>
+            <div class="banner info" role="status" data-testid="update-available">
+                <p>{move || t.get().update_available}</p>
+                <button
+                    class="button primary"
+                    data-testid="update-apply"
+                    disabled=busy
+                    on:click=move |_| updates.apply()
+                >
+                    {move || t.get().update_apply}
+                </button>
+            </div>
+        </Show>
     }
 }

@@ -12,9 +12,13 @@ pub fn AppHeader() -> impl IntoView {
             <A
                 href="/"
                 attr:class="brand"
-                attr:aria-label=move || format!("{} – {}", t.get().app_name, t.get().interviews)
+                attr:aria-label=move || {
+                    // Starts with the visible text, so speech control ("tap Praatplaat") finds it.
+                    format!("{} {} – {}", t.get().app_name, t.get().programme, t.get().interviews)
+                }
             >
                 <span class="brand-name">{move || t.get().app_name}</span>
+                " "
                 <span class="brand-programme">{move || t.get().programme}</span>
             </A>
             <A href="/companies" attr:class="button ghost">{move || t.get().companies}</A>

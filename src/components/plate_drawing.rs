@@ -244,23 +244,24 @@ fn ThemeZone(
             callback.run(zone.id.to_owned());
         }
     };
+    // The button is the zone's touch area, named in words; the drawn card repeats the name in
+    // pictures, so it is hidden from screen readers and lets taps through to the area.
     let aria_label = move || interactive.then(|| words(lang.get()).zone_summary(&tally.get()));
     view! {
-        <g
-            class="plate-zone"
-            data-theme=zone.id
-            role=interactive.then_some("button")
-            tabindex=interactive.then_some("0")
-            aria-label=aria_label
-            on:click=move |_| activate()
-            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                if interactive && matches!(ev.key().as_str(), "Enter" | " " | "Spacebar") {
-                    ev.prevent_default();
-                    activate();
+        <g class="plate-zone" data-theme=zone.id on:click=move |_| activate()>
+            <path
+                class="zone-area"
+                d=zone.area
+                role=interactive.then_some("button")
+                tabindex=interactive.then_some("0")
+                aria-label=aria_label
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if interactive && matches!(ev.key().as_str(), "Enter" | " " | "Spacebar") {
+                        ev.prevent_default();
+                        activate();
+                    }
                 }
-            }
-        >
-            <path class="zone-area" d=zone.area/>
+            />
             <path class="zone-ring zone-ring-outer" d=zone.area/>
             <path class="zone-ring zone-ring-inner" d=zone.area/>
             {move || tally.with(|t| zone_card(zone, t, &hatch))}
@@ -305,8 +306,9 @@ fn zone_card(zone: &Zone, tally: &ThemeTally, hatch: &str) -> impl IntoView {
             }
         })
         .collect_view();
+    // The zone's aria-label says all of this in words; the drawn text would only repeat it.
     view! {
-        <g class="zone-card">
+        <g class="zone-card" aria-hidden="true">
             <rect class="card-shadow" x=x + 4.0 y=y + 4.0 width=w height=h rx="12"/>
             <rect class="card-face" x=x y=y width=w height=h rx="12"/>
             {labels}

@@ -4,7 +4,8 @@ use crate::components::field::TextField;
 use crate::components::sync_badge::describe;
 use crate::i18n::{use_texts, Lang};
 use crate::settings::Settings;
-use crate::state::use_app_state;
+use crate::state::{use_app_state, SaveProblem};
+use crate::storage::human_bytes;
 use crate::sync_driver;
 
 /// Device settings and the sync state in words.
@@ -16,7 +17,7 @@ pub fn SettingsPage() -> impl IntoView {
         Callback::new(move |v: String| {
             state.settings.update(|s| change(s, v));
             if let Err(e) = state.settings.with_untracked(Settings::save) {
-                state.save_error.set(Some(e));
+                state.save_error.set(Some(SaveProblem::Other(e)));
             }
         })
     };
@@ -31,6 +32,21 @@ pub fn SettingsPage() -> impl IntoView {
                 .unwrap_or_default(),
             None => t.get().never.to_owned(),
         })
+    };
+    leptos::task::spawn_local(async move { state.refresh_storage().await });
+    let storage = move || {
+        let t = t.get();
+        let comma = state.settings.with(|s| s.lang == Lang::Nl);
+        match state.storage.get() {
+            Some(info) => view! {
+                <p data-testid="storage-used">
+                    {(t.storage_used)(&human_bytes(info.usage, comma), &human_bytes(info.quota, comma))}
+                </p>
+                <p>{if info.persisted { t.storage_persisted } else { t.storage_not_persisted }}</p>
+            }
+            .into_any(),
+            None => view! { <p>{t.storage_unknown}</p> }.into_any(),
+        }
     };
     view! {
         <section class="page narrow">
@@ -49,6 +65,10 @@ pub fn SettingsPage() -> impl IntoView {
                 <button class="button primary" data-testid="sync-now" on:click=move |_| sync_driver::request(state)>
                     {move || t.get().sync_now}
                 </button>
+            </fieldset>
+            <fieldset class="panel">
+                <legend>{move || t.get().storage}</legend>
+                {storage}
             </fieldset>
             <fieldset class="panel">
                 <legend>{move || t.get().this_device}</legend>
@@ -74,7 +94,7 @@ pub fn SettingsPage() -> impl IntoView {
                             let lang = if event_target_value(&ev) == "en" { Lang::En } else { Lang::Nl };
                             state.settings.update(|s| s.lang = lang);
                             if let Err(e) = state.settings.with_untracked(Settings::save) {
-                                state.save_error.set(Some(e));
+                                state.save_error.set(Some(SaveProblem::Other(e)));
                             }
                         }
                     >

@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { freePort, launchTablet, pullAll, saved, startServer, tempDir } from "./harness.mjs";
+import { freePort, launchTablet, pullAll, saved, startServer, tempDir, waitOrExplain } from "./harness.mjs";
 
 let server;
 let context;
@@ -27,7 +27,7 @@ async function interview(page, name, municipality) {
   await page.getByLabel("Bedrijfsnaam").fill(name);
   await page.getByLabel("Gemeente").fill(municipality);
   await page.getByTestId("start-interview").click();
-  await page.getByTestId("interview-title").filter({ hasText: name }).waitFor();
+  await waitOrExplain(page, page.getByTestId("interview-title").filter({ hasText: name }));
 }
 
 test("accepted suggestions appear on the printed company praatplaat", async () => {

@@ -23,11 +23,12 @@ export function freePort() {
   });
 }
 
-/** Starts the server; `db` is a SQLite file path that survives restarts. */
-export async function startServer({ port, db }) {
+/** Starts the server; `db` is a SQLite file path that survives restarts, `staticDir` the built
+ * app it serves (the real build unless a test serves a changed copy). */
+export async function startServer({ port, db, staticDir = join(ROOT, "dist") }) {
   const child = spawn(
     SERVER_BIN,
-    ["--bind", `127.0.0.1:${port}`, "--database-url", `sqlite:${db}`, "--static-dir", join(ROOT, "dist")],
+    ["--bind", `127.0.0.1:${port}`, "--database-url", `sqlite:${db}`, "--static-dir", staticDir],
     { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, RUST_LOG: "warn" } },
   );
   const base = `http://127.0.0.1:${port}`;
@@ -78,6 +79,16 @@ export function tempDir(prefix = "praatplaat-test-") {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Collects the page's Content-Security-Policy violations (Chromium reports them on the console),
+ * so a test can show the app works under the server's policy. */
+export function watchCsp(page) {
+  const violations = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  return violations;
+}
+
 /** Waits until the service worker controls the page, so a reload can be served offline. */
 export async function waitForServiceWorker(page) {
   await page.evaluate(async () => {
@@ -104,5 +115,15 @@ export async function pullAll(base) {
     records.push(...page.records);
     since = page.cursor;
     if (!page.more) return records;
+  }
+}
+
+/** Waits for `locator`; on a timeout the error also tells where the page was and what it showed. */
+export async function waitOrExplain(page, locator, options = {}) {
+  try {
+    await locator.waitFor(options);
+  } catch (e) {
+    const text = await page.locator("body").innerText().catch(() => "(no body)");
+    throw new Error(`${e.message}\nat ${page.url()}, the page showed:\n${text.slice(0, 1500)}`);
   }
 }

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { ROOT, freePort, launchTablet, saved, startServer, tempDir } from "./harness.mjs";
-import { bmp } from "./images.mjs";
+import { INTERVIEW_SCREENS, OTHER_SCREENS, fullInterview, quickInterview } from "./flows.mjs";
 
 const DOCS = join(ROOT, "docs");
 const SHOTS = join(DOCS, "screenshots");
@@ -14,86 +14,6 @@ mkdirSync(SHOTS, { recursive: true });
 
 const server = await startServer({ port: await freePort(), db: join(tempDir(), "shots.db") });
 const log = (...a) => console.log(new Date().toISOString().slice(11, 19), ...a);
-const step = (page, name) => page.getByRole("link", { name, exact: true }).click();
-
-async function quickInterview(page, name, municipality) {
-  await page.goto(`${server.base}/interviews/new`);
-  await page.getByLabel("Bedrijfsnaam").fill(name);
-  await page.getByLabel("Gemeente").fill(municipality);
-  await page.getByTestId("start-interview").click();
-  await page.getByTestId("interview-title").filter({ hasText: name }).waitFor();
-}
-
-/** A full interview with Van Dijk Plaatwerk; returns its base URL. */
-async function fullInterview(page) {
-  await quickInterview(page, "Van Dijk Plaatwerk", "Alphen aan den Rijn");
-  const base = page.url();
-  await step(page, "Bedrijf");
-  await page.getByLabel("Adres").fill("Industrieweg 12, Alphen aan den Rijn");
-  await page.getByLabel("Contactpersoon").fill("Marieke van Dijk");
-  await page.getByTestId("size-class").getByRole("radio", { name: "10-49" }).click();
-  await page.getByRole("button", { name: "Plaatbewerking" }).click();
-  await page.getByRole("button", { name: "Directie / leiding" }).click();
-  await page.getByRole("button", { name: "Medewerkers" }).click();
-  log("company done");
-  const plan = {
-    GR: { now: ["GR-01", "GR-05", "GR-07"], ambition: ["GR-03", "GR-04"] },
-    PR: { now: ["PR-04", "PR-05"], ambition: ["PR-01", "PR-06"] },
-    PP: { now: ["PP-01", "PP-02", "PP-06", "PP-09"], ambition: ["PP-07"] },
-    OB: { now: ["OB-01"], ambition: ["OB-08"] },
-    SK: { now: ["SK-04"], ambition: ["SK-02", "SK-05"] },
-    EN: { now: ["EN-01", "EN-02", "EN-04"], ambition: ["EN-07", "EN-09"] },
-    GB: { now: ["GB-01"], ambition: ["GB-05"] },
-  };
-  for (const [theme, { now, ambition }] of Object.entries(plan)) {
-    await saved(page);
-    await page.goto(`${base}/theme/${theme}`);
-    for (const id of now) await page.locator(`[data-practice="${id}"]`).getByRole("button", { name: /Doen we al/ }).click();
-    for (const id of ambition) await page.locator(`[data-practice="${id}"]`).getByRole("button", { name: /Ambitie/ }).click();
-  }
-  await page.locator('[data-practice="GB-05"]').getByRole("button", { name: "Notitie toevoegen" }).click();
-  await page.getByLabel("Notitie").fill("Hoek achter de hal vrijmaken voor retourbakken.");
-  log("themes done");
-  await step(page, "Voorbeelden");
-  await page.getByTestId("add-example").click();
-  await page.getByLabel("Wat doet het bedrijf?").fill("Reststukken rvs gaan gelabeld terug in het rek en worden meegenomen in de nesting.");
-  await page.locator('input[type="file"]').setInputFiles({ name: "rek.bmp", mimeType: "image/bmp", buffer: bmp(2400, 1800) });
-  await page.locator(".photo-thumb img").waitFor();
-  await page.getByTestId("sharing").getByRole("radio", { name: "Ja" }).click();
-  await step(page, "Ambitie");
-  await page.getByLabel("De ambitie in eigen woorden").fill("Binnen drie jaar donorstaal inzetten en een productpaspoort meeleveren bij elke trap.");
-  await step(page, "Behoeften");
-  await page.locator('fieldset.need[data-theme="GR"] .need-row').nth(0).getByRole("radio", { name: "Veel" }).click();
-  await page.locator('fieldset.need[data-theme="PR"] .need-row').nth(2).getByRole("radio", { name: "Wat" }).click();
-  await page.locator('fieldset.need[data-theme="EN"] .need-row').nth(1).getByRole("radio", { name: "Veel" }).click();
-  await step(page, "Samenvatting");
-  await page.getByTestId("complete").click();
-  log("summary done");
-  await step(page, "Koppelingen");
-  const suggestions = page.getByTestId("suggestions").locator("li");
-  for (const name of ["Versnellingsteam Metaal", "Circulair Productpaspoort"]) {
-    await suggestions.filter({ hasText: name }).getByRole("button", { name: "Koppeling voorstellen" }).click();
-  }
-  const coachLink = page.locator('li.link[data-initiative="Versnellingsteam Metaal"]');
-  await coachLink.getByRole("button", { name: "Gelegd" }).click();
-  await coachLink.getByLabel("Coach (Versnellingsteam)").selectOption({ index: 1 });
-  await coachLink.getByLabel("Volgende stappen").fill("Coach komt in februari langs voor een scan van de reststromen.");
-  await page.locator('li.link[data-initiative="Circulair Productpaspoort"]').getByLabel("Volgende stappen").fill("Aanmelden voor de sessie productpaspoort.");
-  await saved(page);
-  return base;
-}
-
-const screens = [
-  ["plate", ""],
-  ["theme", "/theme/PP"],
-  ["company", "/company"],
-  ["examples", "/examples"],
-  ["ambition", "/ambition"],
-  ["needs", "/needs"],
-  ["links", "/links"],
-  ["summary", "/summary"],
-  ["own-plate", "/own"],
-];
 
 for (const [label, size] of [["landscape", { width: 1280, height: 800 }], ["portrait", { width: 800, height: 1280 }]]) {
   const context = await launchTablet(size);
@@ -103,36 +23,26 @@ for (const [label, size] of [["landscape", { width: 1280, height: 800 }], ["port
   await page.goto(server.base);
   await page.getByRole("heading", { name: "Gesprekken" }).waitFor();
   if (label === "landscape") {
-    await quickInterview(page, "Constructiebedrijf Verhoef", "Waddinxveen");
-    await quickInterview(page, "Metaalbewerking De Vries", "Nieuwkoop");
+    await quickInterview(page, server.base, "Constructiebedrijf Verhoef", "Waddinxveen");
+    await quickInterview(page, server.base, "Metaalbewerking De Vries", "Nieuwkoop");
   }
-  const base = label === "landscape" ? await fullInterview(page) : null;
+  const base = label === "landscape" ? await fullInterview(page, server.base) : null;
   await page.goto(server.base);
   await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
   const first = base ?? (await page.getByTestId("interview-list").getByRole("link", { name: /Van Dijk/ }).getAttribute("href")).replace(/\/[a-z]+$/, "");
   const url = base ?? `${server.base}${first.startsWith("/interviews/") ? first : ""}`;
   await page.screenshot({ path: join(SHOTS, `list-${label}.png`) });
-  for (const [name, path] of screens) {
+  for (const [name, path] of INTERVIEW_SCREENS) {
     await saved(page);
     await page.goto(`${url}${path}`);
     await page.waitForTimeout(600);
     await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`) });
   }
-  await page.goto(`${server.base}/interviews/new`);
-  await page.getByLabel("Bedrijfsnaam").waitFor();
-  await page.screenshot({ path: join(SHOTS, `new-interview-${label}.png`) });
-  await page.goto(`${server.base}/companies`);
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SHOTS, `companies-${label}.png`) });
-  await page.goto(`${server.base}/initiatives`);
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SHOTS, `initiatives-${label}.png`) });
-  await page.goto(`${server.base}/initiatives/00000000-0000-4000-8000-000000000001`);
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SHOTS, `initiative-${label}.png`) });
-  await page.goto(`${server.base}/settings`);
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SHOTS, `settings-${label}.png`) });
+  for (const [name, path] of OTHER_SCREENS) {
+    await page.goto(`${server.base}${path}`);
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`) });
+  }
 
   if (label === "landscape") {
     await page.goto(`${url}/own`);
@@ -143,6 +53,19 @@ for (const [label, size] of [["landscape", { width: 1280, height: 800 }], ["port
     writeFileSync(join(DOCS, "example-praatplaat.pdf"), pdf);
     execFileSync("pdftoppm", ["-png", "-r", "70", join(DOCS, "example-praatplaat.pdf"), join(DOCS, "example-praatplaat")]);
   }
+  // Last, as it leaves an unsaved edit: a full device, the browser refusing the write (injected
+  // as in installable_app.test.mjs).
+  await page.emulateMedia({ media: "screen" });
+  await saved(page);
+  await page.goto(`${url}/company`);
+  await page.evaluate(() => {
+    IDBObjectStore.prototype.put = () => {
+      throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+    };
+  });
+  await page.getByLabel("Aantekeningen").fill("Reststukken gaan terug naar de leverancier.");
+  await page.getByTestId("save-error").waitFor();
+  await page.screenshot({ path: join(SHOTS, `save-error-${label}.png`) });
   await context.close();
 }
 await server.stop();

@@ -35,7 +35,7 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>, max_body_bytes: usize) 
         Some(dir) => router.fallback_service(
             Router::new()
                 .fallback_service(http::static_files::service(&dir))
-                .layer(axum::middleware::from_fn(http::static_files::cache_headers)),
+                .layer(axum::middleware::from_fn(http::static_files::app_headers)),
         ),
         None => router,
     };

@@ -438,6 +438,13 @@ async fn serves_the_app_with_a_fallback_to_index_html() {
         .await
         .unwrap();
     assert_eq!(deep.headers()["cache-control"], "no-cache");
+    let csp = deep.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(deep.headers()["x-content-type-options"], "nosniff");
     assert!(deep.text().await.unwrap().contains("praatplaat"));
 
     // Hashed build files are immutable; a precompressed copy goes to a browser that takes it.
