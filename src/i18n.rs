@@ -198,6 +198,7 @@ pub struct Texts {
     pub storage_not_persisted: &'static str,
     pub storage_low: fn(&str) -> String,
     pub storage_unknown: &'static str,
+    pub show_more: fn(usize, usize) -> String,
 }
 
 pub const NL: Texts = Texts {
@@ -398,6 +399,7 @@ pub const NL: Texts = Texts {
         )
     },
     storage_unknown: "Deze browser meldt niet hoeveel opslag er is.",
+    show_more: |shown, total| format!("Meer tonen ({shown} van {total})"),
 };
 
 pub const EN: Texts = Texts {
@@ -595,6 +597,7 @@ pub const EN: Texts = Texts {
         )
     },
     storage_unknown: "This browser does not report its storage.",
+    show_more: |shown, total| format!("Show more ({shown} of {total})"),
 };
 
 /// The texts of the current language, reactive: read it inside a closure in `view!`.

@@ -9,6 +9,9 @@ use crate::i18n::use_texts;
 use crate::places;
 use crate::state::use_app_state;
 
+/// Interviews rendered at first, and added by each "show more".
+const LIST_PAGE: usize = 40;
+
 /// The list's filters live in the URL (`?q=…&gemeente=…&status=…`), so back and reload keep them.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Filter {
@@ -131,6 +134,12 @@ pub fn InterviewList() -> impl IntoView {
         names.dedup();
         names
     });
+    // A long list renders a page at a time: start-up stays fast with hundreds of interviews, and
+    // search and filters reach all of them.
+    let shown = RwSignal::new(LIST_PAGE);
+    let visible =
+        Memo::new(move |_| rows.with(|r| r.iter().take(shown.get()).cloned().collect::<Vec<_>>()));
+    let hidden = move || rows.with(Vec::len).saturating_sub(shown.get());
     let (set_query, set_municipality) = (set_filter, set_filter);
     view! {
         <section class="page">
@@ -187,7 +196,7 @@ pub fn InterviewList() -> impl IntoView {
                 }
             >
                 <ul class="cards" data-testid="interview-list">
-                    <For each=move || rows.get() key=|row| (row.id, row.updated_at) let:row>
+                    <For each=move || visible.get() key=|row| (row.id, row.updated_at) let:row>
                         <li>
                             <A href=places::place(row.id) attr:class="card">
                                 <span class="card-title">{row.company.clone()}</span>
@@ -199,6 +208,15 @@ pub fn InterviewList() -> impl IntoView {
                         </li>
                     </For>
                 </ul>
+                <Show when=move || { hidden() > 0 }>
+                    <button
+                        class="button show-more"
+                        data-testid="show-more"
+                        on:click=move |_| shown.update(|n| *n += LIST_PAGE)
+                    >
+                        {move || (t.get().show_more)(visible.with(Vec::len), rows.with(Vec::len))}
+                    </button>
+                </Show>
             </Show>
         </section>
     }

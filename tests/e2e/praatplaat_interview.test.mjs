@@ -1,7 +1,7 @@
 // The interview itself: ticks on two themes, a good example with a photo from the "camera",
 // everything back after an offline reload, and the completed interview with its photo on the server.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
@@ -157,5 +157,41 @@ test("the list finds interviews by name, municipality and status, and reopens wh
   // Reopening an interview lands on the step where it was left.
   await cards.filter({ hasText: "Lasbedrijf Gouda" }).getByRole("link").click();
   await page.waitForURL(/\/needs$/);
+  await page.close();
+});
+
+test("a long list shows a page at a time; search reaches every interview", async () => {
+  // 45 interviews from another tablet (the office), pulled by this one.
+  const changes = [];
+  for (let n = 1; n <= 45; n++) {
+    const company = { id: randomUUID(), name: `Lijstbedrijf ${String(n).padStart(2, "0")}`, municipality: "Leiden" };
+    const interview = { id: randomUUID(), company_id: company.id, date: `2026-10-${String((n % 28) + 1).padStart(2, "0")}` };
+    changes.push({ seq: changes.length + 1, kind: "company", record: company });
+    changes.push({ seq: changes.length + 1, kind: "interview", record: interview });
+  }
+  const pushed = await fetch(`${server.base}/api/v1/push`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ device_id: randomUUID(), changes }),
+  });
+  assert.equal(pushed.status, 200);
+
+  const page = await context.newPage();
+  await page.goto(`${server.base}/settings`);
+  await page.getByTestId("sync-now").click();
+  await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
+  await page.goto(`${server.base}/?gemeente=Leiden`);
+  const list = page.getByTestId("interview-list").locator("li");
+  const more = page.getByTestId("show-more");
+  await more.waitFor();
+  assert.equal(await list.count(), 40);
+  assert.equal((await more.textContent()).trim(), "Meer tonen (40 van 45)");
+  await more.click();
+  await more.waitFor({ state: "detached" });
+  assert.equal(await list.count(), 45);
+  // Search reaches past the first page of a fresh list too.
+  await page.goto(`${server.base}/?q=Lijstbedrijf 03`);
+  await page.getByTestId("interview-list").getByText("Lijstbedrijf 03").waitFor();
+  assert.equal(await list.count(), 1);
   await page.close();
 });
