@@ -8,6 +8,8 @@ import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
 import desktopConfig from "lighthouse/core/config/desktop-config.js";
 
+import { CHROMIUM, CHROMIUM_FLAGS } from "../tests/e2e/harness.mjs";
+
 const url = process.argv[2];
 if (!url || !/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) {
   console.error("usage: node scripts/lighthouse.mjs http://127.0.0.1:PORT/ (loopback only)");
@@ -17,17 +19,8 @@ const out = resolve(import.meta.dirname, "../target/lighthouse");
 mkdirSync(out, { recursive: true });
 
 const chrome = await chromeLauncher.launch({
-  chromePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  chromeFlags: [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
+  chromePath: CHROMIUM,
+  chromeFlags: ["--headless=new", ...CHROMIUM_FLAGS],
 });
 let worst = 100;
 try {

@@ -9,7 +9,18 @@ import { chromium } from "playwright-core";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 const SERVER_BIN = join(ROOT, "target/server/praatplaat-server");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+/** Headless Chromium on this closed network: without the background-networking flags it keeps
+ * trying to reach Google's hosts. */
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort() {
@@ -63,15 +74,7 @@ export async function launchTablet({ width = 1280, height = 800 } = {}) {
     headless: true,
     viewport: { width, height },
     locale: "nl-NL",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_FLAGS,
   });
 }
 
