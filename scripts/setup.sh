@@ -31,9 +31,10 @@ if ! grep -q "wasm_bindgen = \"$WB_VERSION\"" Trunk.toml; then
   exit 1
 fi
 
-# wasm-opt from npm's binaryen (Debian's binaryen produces a broken .wasm), playwright-core.
+# wasm-opt from npm's binaryen (Debian's binaryen produces a broken .wasm); for the tests and
+# benchmarks playwright-core, axe-core and lighthouse.
 if [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.package-lock.json ]; then
-  step "npm packages (binaryen, playwright-core)"
+  step "npm packages (binaryen, playwright-core, axe-core, lighthouse)"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
 
