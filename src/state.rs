@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use praatplaat_domain::initiative::{seed_catalogue, Initiative, Link};
-use praatplaat_domain::merge::touch;
+use praatplaat_domain::merge::{overlay_unwritten, touch};
 use praatplaat_domain::model::{Company, Interview, Record};
 use praatplaat_domain::plate::Definition;
 use uuid::Uuid;
@@ -112,13 +112,18 @@ pub fn use_app_state() -> AppState {
 }
 
 impl AppState {
-    /// Reads every record from IndexedDB into the signals.
+    /// Reads every record from IndexedDB into the signals, keeping edits whose write has not
+    /// landed yet (a sync's reload can race a new interview; see [`overlay_unwritten`]).
     pub async fn reload(&self) -> Result<(), idb::IdbError> {
         let snapshot = idb::load_all().await?;
-        self.companies
-            .set(snapshot.companies.into_iter().map(|c| (c.id, c)).collect());
-        self.interviews
-            .set(snapshot.interviews.into_iter().map(|i| (i.id, i)).collect());
+        self.companies.update(|current| {
+            *current =
+                overlay_unwritten(current, snapshot.companies, |c| (c.id, c.meta.updated_at));
+        });
+        self.interviews.update(|current| {
+            *current =
+                overlay_unwritten(current, snapshot.interviews, |i| (i.id, i.meta.updated_at));
+        });
         // The seed is the same on every device and on the server (fixed ids), so the catalogue is
         // there before the first sync; stored versions replace their seed.
         let mut initiatives: BTreeMap<Uuid, Initiative> = seed_catalogue()
@@ -127,9 +132,14 @@ impl AppState {
             .map(|i| (i.id, i))
             .collect();
         initiatives.extend(snapshot.initiatives.into_iter().map(|i| (i.id, i)));
-        self.initiatives.set(initiatives);
-        self.links
-            .set(snapshot.links.into_iter().map(|l| (l.id, l)).collect());
+        self.initiatives.update(|current| {
+            *current = overlay_unwritten(current, initiatives.into_values().collect(), |i| {
+                (i.id, i.meta.updated_at)
+            });
+        });
+        self.links.update(|current| {
+            *current = overlay_unwritten(current, snapshot.links, |l| (l.id, l.meta.updated_at));
+        });
         self.sync.update(|s| s.outbox = snapshot.outbox);
         Ok(())
     }

@@ -4,6 +4,10 @@
 //! v1 rule: last writer wins per record, by the device clock of the edit (`updated_at`). Field-level
 //! merging of concurrent edits replaces this rule when teams share interviews.
 
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
 use crate::model::RecordMeta;
 
 /// What the server does with an incoming change of a record.
@@ -50,6 +54,25 @@ pub fn touch(meta: &mut RecordMeta, now_ms: i64) {
     meta.updated_at = now_ms.max(meta.updated_at + 1);
 }
 
+/// A device's records after a fresh read of its store (`stored`), given what the screen holds
+/// (`shown`): an edit whose write was still in flight when the read began is kept. Records are
+/// never removed from the store (deletion is a flag), so a record missing from the read is such an
+/// edit; of two versions the later edit wins, as on the server. `key` gives id and `updated_at`.
+pub fn overlay_unwritten<T: Clone>(
+    shown: &BTreeMap<Uuid, T>,
+    stored: Vec<T>,
+    key: impl Fn(&T) -> (Uuid, i64),
+) -> BTreeMap<Uuid, T> {
+    let mut next: BTreeMap<Uuid, T> = stored.into_iter().map(|r| (key(&r).0, r)).collect();
+    for (id, record) in shown {
+        let keep = next.get(id).is_none_or(|read| key(record).1 > key(read).1);
+        if keep {
+            next.insert(*id, record.clone());
+        }
+    }
+    next
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +83,33 @@ mod tests {
             updated_at,
             deleted: false,
         }
+    }
+
+    #[test]
+    fn a_fresh_read_keeps_edits_it_could_not_see() {
+        let id = |n: u128| Uuid::from_u128(n);
+        let key = |r: &(Uuid, i64, &str)| (r.0, r.1);
+        // On screen: 1 edited at 200 (write in flight), 2 new at 150 (write in flight), 3 at 50.
+        let shown: BTreeMap<_, _> = [
+            (id(1), 200, "edit"),
+            (id(2), 150, "new"),
+            (id(3), 50, "old"),
+        ]
+        .into_iter()
+        .map(|r| (r.0, r))
+        .collect();
+        // The read: 1 before the edit, 3 updated by a pull at 300, 4 pulled new.
+        let stored = vec![
+            (id(1), 100, "before"),
+            (id(3), 300, "pulled"),
+            (id(4), 10, "other"),
+        ];
+        let next = overlay_unwritten(&shown, stored, key);
+        let texts: Vec<&str> = next.values().map(|r| r.2).collect();
+        assert_eq!(texts, ["edit", "new", "pulled", "other"]);
+        // Nothing on screen (the first load): the read as it is.
+        let first = overlay_unwritten(&BTreeMap::new(), vec![(id(4), 10, "other")], key);
+        assert_eq!(first.len(), 1);
     }
 
     #[test]
