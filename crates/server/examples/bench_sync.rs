@@ -448,6 +448,22 @@ fn http_client() -> Result<reqwest::Client> {
 
 /// Sends a body serialised beforehand, so the timing covers the wire and the server rather than
 /// this program's JSON encoder (the app encodes before it sends too).
+/// The body of a 2xx answer; any other status is an error that quotes the server's words.
+async fn success_body(response: reqwest::Response, what: &str) -> Result<Vec<u8>> {
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| format!("{what} answer unreadable: {e}"))?;
+    if !status.is_success() {
+        return Err(format!(
+            "{what} answered {status}: {}",
+            String::from_utf8_lossy(&bytes)
+        ));
+    }
+    Ok(bytes.to_vec())
+}
+
 async fn post_push(client: &reqwest::Client, url: &str, body: Vec<u8>) -> Result<PushResponse> {
     let response = client
         .post(url)
@@ -456,17 +472,7 @@ async fn post_push(client: &reqwest::Client, url: &str, body: Vec<u8>) -> Result
         .send()
         .await
         .map_err(|e| format!("push failed: {e}"))?;
-    let status = response.status();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| format!("push answer unreadable: {e}"))?;
-    if !status.is_success() {
-        return Err(format!(
-            "push answered {status}: {}",
-            String::from_utf8_lossy(&bytes)
-        ));
-    }
+    let bytes = success_body(response, "push").await?;
     serde_json::from_slice(&bytes).map_err(|e| format!("push answer is not a PushResponse: {e}"))
 }
 
@@ -528,17 +534,7 @@ async fn pull_all(api: &str) -> Result<Pulled> {
             .send()
             .await
             .map_err(|e| format!("pull failed: {e}"))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| format!("pull answer unreadable: {e}"))?;
-        if !status.is_success() {
-            return Err(format!(
-                "pull answered {status}: {}",
-                String::from_utf8_lossy(&bytes)
-            ));
-        }
+        let bytes = success_body(response, "pull").await?;
         let page: PullResponse = serde_json::from_slice(&bytes)
             .map_err(|e| format!("pull answer is not a PullResponse: {e}"))?;
         pulled.pages += 1;
