@@ -10,6 +10,8 @@ use uuid::Uuid;
 
 use crate::model::{Record, RecordKind};
 
+pub mod auth;
+
 /// Bumped on incompatible changes of this module; the path carries it too (`/api/v1`).
 pub const PROTOCOL_VERSION: u32 = 1;
 pub const API_PREFIX: &str = "/api/v1";

@@ -1,0 +1,154 @@
+//! Accounts on the wire: sign-in gives a device session, a bearer token the device keeps so an
+//! interviewer who signed in once at the office can sync after weeks offline. The coordinator can
+//! revoke a session (a lost tablet); the token is then refused with `session_revoked`.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What a signed-in person may do. Checked by the server on every route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Holds interviews: pushes and pulls the companies and interviews they created or are
+    /// assigned to, and reads the initiative catalogue.
+    Interviewer,
+    /// Runs the programme at the office: every record, links, assignments, sessions.
+    Coordinator,
+    /// A municipality or partner organisation: anonymised figures only, never a record.
+    Partner,
+    /// Manages accounts; everything a coordinator may do.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Interviewer,
+        Role::Coordinator,
+        Role::Partner,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Interviewer => "interviewer",
+            Role::Coordinator => "coordinator",
+            Role::Partner => "partner",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Sees and changes every record of the programme.
+    pub fn sees_all_records(self) -> bool {
+        matches!(self, Role::Coordinator | Role::Admin)
+    }
+
+    /// Syncs records at all (partners see figures only).
+    pub fn syncs_records(self) -> bool {
+        !matches!(self, Role::Partner)
+    }
+}
+
+/// `POST /api/v1/auth/sign-in`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInRequest {
+    pub username: String,
+    pub password: String,
+    /// The device's id (the same one its pushes carry).
+    pub device_id: Uuid,
+    /// Shown to the coordinator in the list of sessions ("tablet Jan").
+    #[serde(default)]
+    pub device_label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInResponse {
+    /// Sent as `Authorization: Bearer <token>`; the server keeps only its hash.
+    pub token: String,
+    pub session_id: Uuid,
+    pub user: UserInfo,
+}
+
+/// `GET /api/v1/auth/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub session_id: Uuid,
+    pub user: UserInfo,
+}
+
+/// `POST /api/v1/users` (admin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUser {
+    pub username: String,
+    #[serde(default)]
+    pub display_name: String,
+    pub role: Role,
+    pub password: String,
+}
+
+/// One device session, as the coordinator sees it (`GET /api/v1/sessions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub id: Uuid,
+    pub user: UserInfo,
+    pub device_id: Uuid,
+    pub device_label: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<i64>,
+}
+
+/// `PUT /api/v1/companies/{id}/assignees` (coordinator): who holds the interviews of a company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignees {
+    pub user_ids: Vec<Uuid>,
+}
+
+/// Shortest password accepted for a new account.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Checks a new password; the message is shown to the person choosing it.
+pub fn check_password(password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "a password needs at least {MIN_PASSWORD_CHARS} characters"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_by_name() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(json, format!("\"{}\"", role.as_str()));
+        }
+        assert_eq!(Role::parse("root"), None);
+        assert!(!Role::Partner.syncs_records());
+        assert!(Role::Admin.sees_all_records() && !Role::Interviewer.sees_all_records());
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(check_password("kort").unwrap_err().contains("10"));
+        assert!(check_password("lang genoeg wachtwoord").is_ok());
+    }
+}
