@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -32,10 +32,41 @@ pub struct Config {
     #[arg(long, env = "PRAATPLAAT_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_body_bytes: usize,
 
-    /// Listen on a non-loopback address. Until accounts exist the API has no sign-in, so the
-    /// server refuses to be reachable from other machines unless told so explicitly.
+    /// Listen on a non-loopback address. Plain HTTP must not cross a network (passwords and
+    /// tokens travel in it): put a TLS reverse proxy in front, see docs/deploy.md.
     #[arg(long, env = "PRAATPLAAT_ALLOW_PUBLIC", default_value_t = false)]
     pub allow_public: bool,
+
+    /// Without a command the server serves; commands manage the database and exit.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Creates an account; the first admin is made this way (there is no default password).
+    Add {
+        #[arg(long)]
+        username: String,
+        /// interviewer, coordinator, partner or admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// The password is read from the first line of standard input (asked for when that is a
+        /// terminal); this flag only says so explicitly in scripts.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 impl Config {
@@ -43,8 +74,9 @@ impl Config {
     pub fn check(&self) -> Result<(), String> {
         if !self.bind.ip().is_loopback() && !self.allow_public {
             return Err(format!(
-                "refusing to listen on {}: the API has no accounts yet, so only loopback addresses \
-                 are allowed; pass --allow-public (PRAATPLAAT_ALLOW_PUBLIC=true) to override",
+                "refusing to listen on {}: the server speaks plain HTTP, so only loopback addresses \
+                 are allowed (put a TLS reverse proxy in front); pass --allow-public \
+                 (PRAATPLAAT_ALLOW_PUBLIC=true) to override",
                 self.bind
             ));
         }

@@ -1,7 +1,7 @@
 //! The API's errors: each maps to a status and a JSON body `{"error": code, "message": text}`.
 //! Internal details (SQL, file paths) are logged, never sent to the client.
 
-use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,9 +17,23 @@ pub enum AppError {
     #[error(transparent)]
     Query(#[from] QueryRejection),
     #[error(transparent)]
+    Path(#[from] PathRejection),
+    #[error(transparent)]
     Body(#[from] BytesRejection),
     #[error("not found")]
     NotFound,
+    #[error("sign in first: this request carries no valid session token")]
+    Unauthorized,
+    #[error("this device's session was revoked; sign in again (the data on the device is kept)")]
+    SessionRevoked,
+    #[error("your role may not do this")]
+    Forbidden,
+    #[error("wrong user name or password")]
+    BadCredentials,
+    #[error("too many failed sign-ins; try again in {} minutes", .0.as_secs().div_ceil(60))]
+    TooManyAttempts(std::time::Duration),
+    #[error("{0}")]
+    Conflict(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("stored data is unreadable: {0}")]
@@ -39,11 +53,18 @@ impl AppError {
                 _ => (StatusCode::BAD_REQUEST, "bad_json"),
             },
             AppError::Query(_) => (StatusCode::BAD_REQUEST, "bad_query"),
+            AppError::Path(_) => (StatusCode::BAD_REQUEST, "bad_path"),
             AppError::Body(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "too_large")
             }
             AppError::Body(_) => (StatusCode::BAD_REQUEST, "bad_body"),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            AppError::SessionRevoked => (StatusCode::UNAUTHORIZED, "session_revoked"),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
+            AppError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             AppError::Database(_) | AppError::Corrupt(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
@@ -62,6 +83,7 @@ impl IntoResponse for AppError {
                 // Body text of axum's rejections names the field and position: useful to a client.
                 AppError::Json(rejection) => rejection.body_text(),
                 AppError::Query(rejection) => rejection.body_text(),
+                AppError::Path(rejection) => rejection.body_text(),
                 AppError::Body(rejection) => rejection.body_text(),
                 other => other.to_string(),
             }
@@ -70,7 +92,15 @@ impl IntoResponse for AppError {
             error: code.to_owned(),
             message,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let AppError::TooManyAttempts(wait) = &self {
+            if let Ok(value) = wait.as_secs().max(1).to_string().parse() {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, value);
+            }
+        }
+        response
     }
 }
 

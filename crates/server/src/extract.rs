@@ -19,6 +19,10 @@ impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct Query<T>(pub T);
 
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct Path<T>(pub T);
+
 /// The raw request body (e.g. a photo), with the API's JSON error when it is too large.
 #[derive(Debug)]
 pub struct Body(pub axum::body::Bytes);

@@ -1,5 +1,7 @@
 //! HTTP routes, one module per resource. Every route lives under `/api/v1`.
 
+pub mod accounts;
+pub mod auth;
 pub mod health;
 pub mod photos;
 pub mod static_files;
@@ -14,6 +16,8 @@ use crate::AppState;
 pub fn api_router(max_body_bytes: usize) -> Router<AppState> {
     Router::new()
         .merge(health::router())
+        .merge(auth::router())
+        .merge(accounts::router())
         .merge(sync::router())
         .merge(photos::router())
         // An unknown API path is a JSON 404, never the app's index.html.

@@ -4,6 +4,7 @@
 //! API boundary: [`app`] builds the whole router from an [`AppState`]; `main.rs` only reads the
 //! configuration, opens the store and serves. Tests drive [`serve`] on a loopback port.
 
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
@@ -23,6 +24,16 @@ pub use store::Store;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub sign_in_limiter: auth::SignInLimiter,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> AppState {
+        AppState {
+            store,
+            sign_in_limiter: auth::SignInLimiter::default(),
+        }
+    }
 }
 
 /// The whole HTTP surface: `/api/v1/...` and, when `static_dir` is given, the app itself.
@@ -50,7 +61,11 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The client address feeds the sign-in rate limit.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -1,4 +1,8 @@
+use std::io::{BufRead, IsTerminal, Write};
+
 use clap::Parser;
+use praatplaat_domain::protocol::auth::{NewUser, Role};
+use praatplaat_server::config::{Command, UserCommand};
 use praatplaat_server::{app, serve, AppState, Config, Store};
 use tracing_subscriber::EnvFilter;
 
@@ -8,6 +12,7 @@ async fn main() -> std::process::ExitCode {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_writer(std::io::stderr)
         .init();
     match run(Config::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -19,17 +24,25 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    config.check()?;
     let store = Store::open(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;
+    let state = AppState::new(store.clone());
+    let result = match config.command.clone() {
+        None => serve_app(&config, state).await,
+        Some(Command::User { action }) => user_command(&state, action).await,
+    };
+    store.close().await;
+    result
+}
+
+async fn serve_app(config: &Config, state: AppState) -> Result<(), String> {
+    config.check()?;
     if !config.static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %config.static_dir.display(), "no built app found; serving the API only");
     }
     let router = app(
-        AppState {
-            store: store.clone(),
-        },
+        state,
         Some(config.static_dir.clone()),
         config.max_body_bytes,
     );
@@ -42,7 +55,49 @@ async fn run(config: Config) -> Result<(), String> {
     };
     serve(listener, router, shutdown)
         .await
-        .map_err(|e| e.to_string())?;
-    store.close().await;
-    Ok(())
+        .map_err(|e| e.to_string())
+}
+
+async fn user_command(state: &AppState, action: UserCommand) -> Result<(), String> {
+    match action {
+        UserCommand::Add {
+            username,
+            role,
+            display_name,
+            password_stdin: _,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                format!("unknown role {role:?}: use interviewer, coordinator, partner or admin")
+            })?;
+            let password = read_password()?;
+            let user = praatplaat_server::http::accounts::create_user(
+                state,
+                NewUser {
+                    username,
+                    display_name,
+                    role,
+                    password,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("added {} ({}) as {}", user.username, user.id, role.as_str());
+            Ok(())
+        }
+    }
+}
+
+/// The first line of standard input, without its line end.
+fn read_password() -> Result<String, String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password (at least 10 characters; it is shown as you type): ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

@@ -1,21 +1,31 @@
 //! Photos, content-addressed: `PUT /photos/{sha256}` stores the bytes once (a repeat is harmless),
-//! `GET /photos/{sha256}` returns them.
+//! `GET /photos/{sha256}` returns them. Resumable upload for weak connections:
+//! `GET /photos/{sha256}/upload` says how many bytes the server has, `PATCH
+//! /photos/{sha256}/upload?offset=N&size=TOTAL` adds the next chunk; the last chunk stores the
+//! photo once its hash checks out.
 
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use praatplaat_domain::photo::{content_hash, is_content_hash, MAX_BYTES};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
-use crate::extract::{Body, Json};
+use crate::extract::{Body, Json, Path, Query};
+use crate::http::sync::RECORD_ROLES;
+use crate::store::{UploadRefusal, UploadState};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/photos/{hash}", get(get_photo).put(put_photo))
+        .route(
+            "/photos/{hash}/upload",
+            get(upload_status).patch(upload_chunk),
+        )
         .layer(DefaultBodyLimit::max(MAX_BYTES))
 }
 
@@ -39,9 +49,11 @@ fn check_hash(hash: &str) -> AppResult<()> {
 
 async fn put_photo(
     State(state): State<AppState>,
+    auth: Auth,
     Path(hash): Path<String>,
     Body(body): Body,
 ) -> AppResult<impl IntoResponse> {
+    auth.require(RECORD_ROLES)?;
     check_hash(&hash)?;
     if body.is_empty() {
         return Err(AppError::Invalid("the photo is empty".into()));
@@ -69,8 +81,10 @@ async fn put_photo(
 
 async fn get_photo(
     State(state): State<AppState>,
+    auth: Auth,
     Path(hash): Path<String>,
 ) -> AppResult<impl IntoResponse> {
+    auth.require(RECORD_ROLES)?;
     check_hash(&hash)?;
     let bytes = state
         .store
@@ -88,4 +102,76 @@ async fn get_photo(
         ],
         bytes,
     ))
+}
+
+/// How far the upload of a photo has come.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UploadStatus {
+    pub received: u64,
+    pub complete: bool,
+}
+
+impl From<UploadState> for UploadStatus {
+    fn from(state: UploadState) -> Self {
+        UploadStatus {
+            received: state.received,
+            complete: state.complete,
+        }
+    }
+}
+
+async fn upload_status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(hash): Path<String>,
+) -> AppResult<Json<UploadStatus>> {
+    auth.require(RECORD_ROLES)?;
+    check_hash(&hash)?;
+    Ok(Json(state.store.upload_state(&hash).await?.into()))
+}
+
+#[derive(Debug, Deserialize)]
+struct ChunkParams {
+    offset: u64,
+    size: u64,
+}
+
+async fn upload_chunk(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(hash): Path<String>,
+    Query(params): Query<ChunkParams>,
+    Body(chunk): Body,
+) -> AppResult<Json<UploadStatus>> {
+    auth.require(RECORD_ROLES)?;
+    check_hash(&hash)?;
+    if params.size == 0 || params.size > MAX_BYTES as u64 {
+        return Err(AppError::Invalid(format!(
+            "size must be between 1 and {MAX_BYTES} bytes"
+        )));
+    }
+    if chunk.is_empty() {
+        return Err(AppError::Invalid("the chunk is empty".into()));
+    }
+    match state
+        .store
+        .append_upload(&hash, params.size, params.offset, &chunk)
+        .await?
+    {
+        Ok(done) => Ok(Json(done.into())),
+        Err(UploadRefusal::OffsetMismatch { received }) => Err(AppError::Conflict(format!(
+            "offset_mismatch: the server has {received} bytes of this photo; continue from there"
+        ))),
+        Err(UploadRefusal::SizeChanged { known }) => Err(AppError::Invalid(format!(
+            "this upload was started with size {known}"
+        ))),
+        Err(UploadRefusal::TooLong { size }) => Err(AppError::Invalid(format!(
+            "the chunk goes past the photo's size of {size} bytes"
+        ))),
+        Err(UploadRefusal::HashMismatch) => Err(AppError::Invalid(
+            "the uploaded bytes do not match the photo's name (SHA-256); the upload was dropped, \
+             send it again from the start"
+                .into(),
+        )),
+    }
 }

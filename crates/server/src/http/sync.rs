@@ -8,6 +8,9 @@ use praatplaat_domain::protocol::{
 };
 use serde::Deserialize;
 
+use praatplaat_domain::protocol::auth::Role;
+
+use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Query};
 use crate::AppState;
@@ -18,10 +21,24 @@ pub fn router() -> Router<AppState> {
         .route("/pull", get(pull))
 }
 
+/// The roles that hold records; partners see figures only.
+pub(crate) const RECORD_ROLES: &[Role] = &[Role::Interviewer, Role::Coordinator, Role::Admin];
+
 async fn push(
     State(state): State<AppState>,
+    auth: Auth,
     Json(request): Json<PushRequest>,
 ) -> AppResult<Json<PushResponse>> {
+    auth.require(RECORD_ROLES)?;
+    // A device numbers its own changes; a session pushing for another device would break that
+    // numbering (and the exactly-once rule that rests on it).
+    if request.device_id != auth.device_id {
+        return Err(AppError::Invalid(format!(
+            "this push is from device {}, but the session was signed in on device {}; sign in \
+             again on this device",
+            request.device_id, auth.device_id
+        )));
+    }
     if request.device_id.is_nil() {
         return Err(AppError::Invalid(
             "device_id must not be the nil UUID".into(),
@@ -39,7 +56,7 @@ async fn push(
             pair[0].seq, pair[1].seq
         )));
     }
-    Ok(Json(state.store.push(&request).await?))
+    Ok(Json(state.store.push(auth.actor(), &request).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,13 +68,17 @@ struct PullParams {
 
 async fn pull(
     State(state): State<AppState>,
+    auth: Auth,
     Query(params): Query<PullParams>,
 ) -> AppResult<Json<PullResponse>> {
+    auth.require(RECORD_ROLES)?;
     let limit = params.limit.unwrap_or(MAX_PULL_LIMIT);
     if limit == 0 || limit > MAX_PULL_LIMIT {
         return Err(AppError::Invalid(format!(
             "limit must be between 1 and {MAX_PULL_LIMIT}"
         )));
     }
-    Ok(Json(state.store.pull(params.since, limit).await?))
+    Ok(Json(
+        state.store.pull(auth.actor(), params.since, limit).await?,
+    ))
 }

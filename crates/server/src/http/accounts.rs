@@ -1,0 +1,110 @@
+//! Accounts (admin), device sessions (coordinator; everyone their own) and who holds a company.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{delete, get, put};
+use axum::Router;
+use praatplaat_domain::protocol::auth::{
+    check_password, Assignees, NewUser, Role, SessionInfo, UserInfo,
+};
+use uuid::Uuid;
+
+use crate::auth::{hash_password, Auth};
+use crate::error::{AppError, AppResult};
+use crate::extract::{Json, Path};
+use crate::store::AccountError;
+use crate::AppState;
+
+const OFFICE: &[Role] = &[Role::Coordinator, Role::Admin];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(list_users).post(add_user))
+        .route("/sessions", get(list_sessions))
+        .route("/sessions/{id}", delete(revoke_session))
+        .route("/companies/{id}/assignees", put(assign))
+}
+
+/// Creates an account (also used by the `user add` command).
+pub async fn create_user(state: &AppState, new: NewUser) -> AppResult<UserInfo> {
+    let username = new.username.trim().to_owned();
+    if username.is_empty() || username.chars().count() > 100 {
+        return Err(AppError::Invalid(
+            "a user name has 1 to 100 characters".into(),
+        ));
+    }
+    check_password(&new.password).map_err(AppError::Invalid)?;
+    let display = match new.display_name.trim() {
+        "" => username.clone(),
+        name => name.to_owned(),
+    };
+    let password = new.password;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Corrupt(e.to_string()))??;
+    state
+        .store
+        .create_user(&username, &display, new.role, &hash)
+        .await
+        .map_err(|e| match e {
+            AccountError::UsernameTaken(_) => AppError::Conflict(e.to_string()),
+            AccountError::App(e) => e,
+        })
+}
+
+async fn add_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(new): Json<NewUser>,
+) -> AppResult<(StatusCode, Json<UserInfo>)> {
+    auth.require(&[Role::Admin])?;
+    let user = create_user(&state, new).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+async fn list_users(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Vec<UserInfo>>> {
+    auth.require(OFFICE)?;
+    Ok(Json(state.store.users().await?))
+}
+
+/// The office sees every session; others their own (to see which of their devices are signed in).
+async fn list_sessions(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<Vec<SessionInfo>>> {
+    let only = (!OFFICE.contains(&auth.user.role)).then_some(auth.user.id);
+    Ok(Json(state.store.sessions(only).await?))
+}
+
+async fn revoke_session(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
+    let owner = state
+        .store
+        .session_owner(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if owner != auth.user.id {
+        auth.require(OFFICE)?;
+    }
+    state.store.revoke_session(id).await?;
+    tracing::info!(session = %id, by = %auth.user.username, "session revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(company): Path<Uuid>,
+    Json(assignees): Json<Assignees>,
+) -> AppResult<StatusCode> {
+    auth.require(OFFICE)?;
+    let unknown = state.store.unknown_users(&assignees.user_ids).await?;
+    if !unknown.is_empty() {
+        return Err(AppError::Invalid(format!("no such users: {unknown:?}")));
+    }
+    state.store.assign(company, &assignees.user_ids).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,109 @@
+//! Sign-in, sign-out and "who am I".
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use praatplaat_domain::protocol::auth::{Me, SignInRequest, SignInResponse};
+
+use crate::auth::{dummy_hash, new_token, token_hash, verify_password, Auth};
+use crate::error::{AppError, AppResult};
+use crate::extract::Json;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/sign-in", post(sign_in))
+        .route("/auth/sign-out", post(sign_out))
+        .route("/auth/me", get(me))
+}
+
+/// The client's address when the server knows it (it does when served by [`crate::serve`]).
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// Longest user name, password and device label accepted (a bound on hashing work too).
+const MAX_FIELD_CHARS: usize = 200;
+
+async fn sign_in(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(request): Json<SignInRequest>,
+) -> AppResult<Json<SignInResponse>> {
+    let username = request.username.trim();
+    if username.is_empty() || request.password.is_empty() {
+        return Err(AppError::Invalid(
+            "user name and password are required".into(),
+        ));
+    }
+    if [username, &request.password, &request.device_label]
+        .iter()
+        .any(|f| f.chars().count() > MAX_FIELD_CHARS)
+    {
+        return Err(AppError::Invalid(format!(
+            "user name, password and device label have at most {MAX_FIELD_CHARS} characters"
+        )));
+    }
+    if request.device_id.is_nil() {
+        return Err(AppError::Invalid(
+            "device_id must not be the nil UUID".into(),
+        ));
+    }
+    if let Some(wait) = state.sign_in_limiter.wait(username, ip) {
+        return Err(AppError::TooManyAttempts(wait));
+    }
+    let found = state.store.user_for_sign_in(username).await?;
+    let hash = found
+        .as_ref()
+        .map_or(dummy_hash(), |(_, h)| h.as_str())
+        .to_owned();
+    let password = request.password.clone();
+    // Argon2 takes tens of milliseconds of CPU: off the async workers.
+    let valid = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let Some((user, _)) = found.filter(|_| valid) else {
+        state.sign_in_limiter.failed(username, ip);
+        return Err(AppError::BadCredentials);
+    };
+    state.sign_in_limiter.succeeded(username);
+    let token = new_token();
+    let label = request.device_label.trim();
+    let session_id = state
+        .store
+        .create_session(user.id, &token_hash(&token), request.device_id, label)
+        .await?;
+    tracing::info!(user = %user.username, session = %session_id, "signed in");
+    Ok(Json(SignInResponse {
+        token,
+        session_id,
+        user,
+    }))
+}
+
+async fn sign_out(State(state): State<AppState>, auth: Auth) -> AppResult<StatusCode> {
+    state.store.revoke_session(auth.session_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(auth: Auth) -> Json<Me> {
+    Json(Me {
+        session_id: auth.session_id,
+        user: auth.user,
+    })
+}

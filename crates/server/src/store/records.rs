@@ -1,0 +1,337 @@
+//! Push and pull of records (the protocol is described in `praatplaat_domain::protocol` and in
+//! ARCHITECTURE.md), with the visibility rule of the interviewer role.
+
+use praatplaat_domain::merge::{decide, Decision};
+use praatplaat_domain::protocol::{
+    ChangeResult, ChangeStatus, PullResponse, PushRequest, PushResponse,
+};
+use praatplaat_domain::{Record, RecordKind, RecordMeta};
+use sqlx::{Any, Row, Transaction};
+use uuid::Uuid;
+
+use super::{to_i64, to_u64, Actor, Store};
+use crate::error::AppError;
+
+/// What the server holds of one record, read at the start of its change.
+struct Stored {
+    meta: RecordMeta,
+    created_by: Option<String>,
+    company_id: Option<String>,
+}
+
+/// The company a record belongs to, which decides who sees it.
+fn company_of(record: &Record) -> Option<Uuid> {
+    match record {
+        Record::Company(c) => Some(c.id),
+        Record::Interview(i) => Some(i.company_id),
+        Record::Link(l) => Some(l.company_id),
+        Record::Initiative(_) => None,
+    }
+}
+
+/// The condition a record row `r` must meet for the user `$user` (an interviewer): the initiative
+/// catalogue, what they pushed first, and everything of a company they created or are assigned to.
+const VISIBLE_TO_USER: &str = "(r.kind = 'initiative' OR r.created_by = $user
+    OR r.company_id IN (SELECT c.id FROM records c WHERE c.kind = 'company' AND c.created_by = $user)
+    OR r.company_id IN (SELECT a.company_id FROM assignments a WHERE a.user_id = $user))";
+
+/// Takes the change counter's row for the rest of the transaction (see migration 0003).
+async fn lock_counter(tx: &mut Transaction<'_, Any>) -> Result<u64, AppError> {
+    let value: i64 = sqlx::query_scalar(
+        "UPDATE counters SET value = value WHERE name = 'server_seq' RETURNING value",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(to_u64(value))
+}
+
+async fn save_counter(tx: &mut Transaction<'_, Any>, value: u64) -> Result<(), AppError> {
+    sqlx::query("UPDATE counters SET value = $1 WHERE name = 'server_seq'")
+        .bind(to_i64(value))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Whether `user` may see the company `company_id` (created it or is assigned to it). A company
+/// the server has never seen counts as theirs: they are creating it.
+async fn holds_company(
+    tx: &mut Transaction<'_, Any>,
+    user: &str,
+    company_id: &str,
+) -> Result<bool, AppError> {
+    let row = sqlx::query("SELECT created_by FROM records WHERE kind = 'company' AND id = $1")
+        .bind(company_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else {
+        return Ok(true);
+    };
+    let created_by: Option<String> = row.try_get("created_by")?;
+    if created_by.as_deref() == Some(user) {
+        return Ok(true);
+    }
+    let assigned: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM assignments WHERE company_id = $1 AND user_id = $2")
+            .bind(company_id)
+            .bind(user)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(assigned.is_some())
+}
+
+/// Why `actor` may not make this change, if they may not.
+async fn refusal(
+    tx: &mut Transaction<'_, Any>,
+    actor: Actor,
+    record: &Record,
+    stored: Option<&Stored>,
+) -> Result<Option<String>, AppError> {
+    if actor.role.sees_all_records() {
+        return Ok(None);
+    }
+    let Some(user) = actor.user.map(|u| u.to_string()) else {
+        return Ok(Some("no user".into()));
+    };
+    if record.kind() == RecordKind::Initiative {
+        return Ok(Some(
+            "only a coordinator changes the initiative catalogue".into(),
+        ));
+    }
+    if let Some(stored) = stored {
+        let own = stored.created_by.as_deref() == Some(user.as_str());
+        let held = match &stored.company_id {
+            Some(company) => holds_company(tx, &user, company).await?,
+            None => false,
+        };
+        if !own && !held {
+            return Ok(Some(
+                "this record belongs to a company you are not assigned to; ask the coordinator"
+                    .into(),
+            ));
+        }
+    }
+    if let Some(company) = company_of(record) {
+        if !holds_company(tx, &user, &company.to_string()).await? {
+            return Ok(Some(
+                "this company is not assigned to you; ask the coordinator".into(),
+            ));
+        }
+    }
+    Ok(None)
+}
+
+impl Store {
+    /// Applies a batch of changes in one transaction: a retried batch is applied once, a refused
+    /// change is reported and the rest goes on.
+    pub async fn push(
+        &self,
+        actor: Actor,
+        request: &PushRequest,
+    ) -> Result<PushResponse, AppError> {
+        let device = request.device_id.to_string();
+        let mut tx = self.writer.begin().await?;
+        let mut next_server_seq = lock_counter(&mut tx).await?;
+        let mut last_seq: u64 =
+            sqlx::query_scalar::<_, i64>("SELECT last_seq FROM devices WHERE device_id = $1")
+                .bind(&device)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(to_u64)
+                .unwrap_or(0);
+        let mut results = Vec::with_capacity(request.changes.len());
+        for change in &request.changes {
+            let kind = change.record.kind();
+            let id = change.record.id();
+            let stored = sqlx::query(
+                "SELECT rev, updated_at, deleted, created_by, company_id FROM records
+                 WHERE kind = $1 AND id = $2",
+            )
+            .bind(kind.as_str())
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|row| -> Result<Stored, sqlx::Error> {
+                Ok(Stored {
+                    meta: RecordMeta {
+                        rev: to_u64(row.try_get("rev")?),
+                        updated_at: row.try_get("updated_at")?,
+                        deleted: row.try_get::<i64, _>("deleted")? != 0,
+                    },
+                    created_by: row.try_get("created_by")?,
+                    company_id: row.try_get("company_id")?,
+                })
+            })
+            .transpose()?;
+            let mut result = ChangeResult {
+                seq: change.seq,
+                kind,
+                id,
+                status: ChangeStatus::Duplicate,
+                rev: stored.as_ref().map_or(0, |s| s.meta.rev),
+                reason: None,
+            };
+            if change.seq <= last_seq {
+                results.push(result);
+                continue;
+            }
+            last_seq = change.seq;
+            let refused = match change.record.validate() {
+                Err(e) => Some(e.to_string()),
+                Ok(()) => refusal(&mut tx, actor, &change.record, stored.as_ref()).await?,
+            };
+            if let Some(reason) = refused {
+                result.status = ChangeStatus::Rejected;
+                result.rev = 0;
+                result.reason = Some(reason);
+                results.push(result);
+                continue;
+            }
+            let rev = match decide(stored.as_ref().map(|s| &s.meta), change.record.meta()) {
+                Decision::Insert => 1,
+                Decision::Replace { rev } => rev,
+                Decision::Superseded { rev } => {
+                    result.status = ChangeStatus::Superseded;
+                    result.rev = rev;
+                    results.push(result);
+                    continue;
+                }
+            };
+            let mut record = change.record.clone();
+            record.meta_mut().rev = rev;
+            next_server_seq += 1;
+            let data =
+                serde_json::to_string(&record).map_err(|e| AppError::Corrupt(e.to_string()))?;
+            let created_by = stored
+                .as_ref()
+                .and_then(|s| s.created_by.clone())
+                .or_else(|| actor.user.map(|u| u.to_string()));
+            sqlx::query(
+                "INSERT INTO records
+                    (kind, id, rev, server_seq, updated_at, deleted, data, company_id, created_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev,
+                    server_seq = excluded.server_seq, updated_at = excluded.updated_at,
+                    deleted = excluded.deleted, data = excluded.data,
+                    company_id = excluded.company_id, created_by = excluded.created_by",
+            )
+            .bind(kind.as_str())
+            .bind(id.to_string())
+            .bind(to_i64(rev))
+            .bind(to_i64(next_server_seq))
+            .bind(record.meta().updated_at)
+            .bind(i64::from(record.meta().deleted))
+            .bind(&data)
+            .bind(company_of(&record).map(|c| c.to_string()))
+            .bind(created_by)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO revisions (kind, id, rev, data) VALUES ($1, $2, $3, $4)")
+                .bind(kind.as_str())
+                .bind(id.to_string())
+                .bind(to_i64(rev))
+                .bind(&data)
+                .execute(&mut *tx)
+                .await?;
+            result.status = ChangeStatus::Applied;
+            result.rev = rev;
+            results.push(result);
+        }
+        sqlx::query(
+            "INSERT INTO devices (device_id, last_seq) VALUES ($1, $2)
+             ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
+        )
+        .bind(&device)
+        .bind(to_i64(last_seq))
+        .execute(&mut *tx)
+        .await?;
+        save_counter(&mut tx, next_server_seq).await?;
+        tx.commit().await?;
+        Ok(PushResponse { last_seq, results })
+    }
+
+    /// One page of the records `actor` may see that changed after `since`.
+    pub async fn pull(
+        &self,
+        actor: Actor,
+        since: u64,
+        limit: u32,
+    ) -> Result<PullResponse, AppError> {
+        let fetch = i64::from(limit) + 1;
+        let rows = if actor.role.sees_all_records() {
+            sqlx::query(
+                "SELECT r.server_seq, r.data FROM records r WHERE r.server_seq > $1
+                 ORDER BY r.server_seq LIMIT $2",
+            )
+            .bind(to_i64(since))
+            .bind(fetch)
+            .fetch_all(&self.reader)
+            .await?
+        } else if let (true, Some(user)) = (actor.role.syncs_records(), actor.user) {
+            let sql = format!(
+                "SELECT r.server_seq, r.data FROM records r WHERE r.server_seq > $1 AND {}
+                 ORDER BY r.server_seq LIMIT $2",
+                VISIBLE_TO_USER.replace("$user", "$3")
+            );
+            sqlx::query(&sql)
+                .bind(to_i64(since))
+                .bind(fetch)
+                .bind(user.to_string())
+                .fetch_all(&self.reader)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let more = rows.len() > limit as usize;
+        let mut cursor = since;
+        let mut records = Vec::with_capacity(rows.len().min(limit as usize));
+        for row in rows.into_iter().take(limit as usize) {
+            cursor = to_u64(row.try_get("server_seq")?);
+            let data: String = row.try_get("data")?;
+            let record: Record =
+                serde_json::from_str(&data).map_err(|e| AppError::Corrupt(e.to_string()))?;
+            records.push(record);
+        }
+        Ok(PullResponse {
+            records,
+            cursor,
+            more,
+        })
+    }
+
+    /// Sets who holds a company. Its records get new change numbers, so the newly assigned pull
+    /// them even though their cursors are past the old numbers.
+    pub async fn assign(&self, company_id: Uuid, users: &[Uuid]) -> Result<(), AppError> {
+        let company = company_id.to_string();
+        let mut tx = self.writer.begin().await?;
+        let mut next_server_seq = lock_counter(&mut tx).await?;
+        sqlx::query("DELETE FROM assignments WHERE company_id = $1")
+            .bind(&company)
+            .execute(&mut *tx)
+            .await?;
+        for user in users {
+            sqlx::query("INSERT INTO assignments (company_id, user_id) VALUES ($1, $2)")
+                .bind(&company)
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let rows =
+            sqlx::query("SELECT kind, id FROM records WHERE company_id = $1 ORDER BY server_seq")
+                .bind(&company)
+                .fetch_all(&mut *tx)
+                .await?;
+        for row in rows {
+            next_server_seq += 1;
+            sqlx::query("UPDATE records SET server_seq = $1 WHERE kind = $2 AND id = $3")
+                .bind(to_i64(next_server_seq))
+                .bind(row.try_get::<String, _>("kind")?)
+                .bind(row.try_get::<String, _>("id")?)
+                .execute(&mut *tx)
+                .await?;
+        }
+        save_counter(&mut tx, next_server_seq).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
