@@ -30,6 +30,11 @@ async fn push(
     Json(request): Json<PushRequest>,
 ) -> AppResult<Json<PushResponse>> {
     auth.require(RECORD_ROLES)?;
+    if request.device_id.is_nil() {
+        return Err(AppError::Invalid(
+            "device_id must not be the nil UUID".into(),
+        ));
+    }
     // A device numbers its own changes; a session pushing for another device would break that
     // numbering (and the exactly-once rule that rests on it).
     if request.device_id != auth.device_id {
@@ -38,11 +43,6 @@ async fn push(
              again on this device",
             request.device_id, auth.device_id
         )));
-    }
-    if request.device_id.is_nil() {
-        return Err(AppError::Invalid(
-            "device_id must not be the nil UUID".into(),
-        ));
     }
     if request.changes.len() > MAX_PUSH_CHANGES {
         return Err(AppError::Invalid(format!(

@@ -1,0 +1,492 @@
+//! Accounts, sessions and roles: every route against every role (and no or a revoked token), what
+//! an interviewer sees, revoking a lost tablet, and the sign-in limits.
+
+use praatplaat_domain::model::{Company, Interview, Record};
+use praatplaat_domain::photo::content_hash;
+use praatplaat_domain::protocol::auth::{Assignees, Role, SessionInfo, SignInRequest};
+use praatplaat_domain::protocol::{ChangeStatus, PushRequest};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::harness::{error, Db, Session, TestServer, PASSWORD};
+use crate::sync::push_of;
+
+on_both_databases!(
+    every_route_checks_the_role,
+    an_interviewer_syncs_only_their_own_and_assigned_companies,
+    a_revoked_tablet_is_refused_and_can_sign_in_again,
+    sign_in_refuses_wrong_passwords_and_slows_down_guessing,
+);
+
+/// Who calls in the matrix.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Caller {
+    Nobody,
+    Revoked,
+    As(Role),
+}
+
+struct Route {
+    method: Method,
+    path: String,
+    body: Option<serde_json::Value>,
+    /// The roles allowed; `None` = any signed-in role.
+    allowed: Option<&'static [Role]>,
+}
+
+const RECORDS: &[Role] = &[Role::Interviewer, Role::Coordinator, Role::Admin];
+const OFFICE: &[Role] = &[Role::Coordinator, Role::Admin];
+
+async fn every_route_checks_the_role(db: Db) {
+    let server = TestServer::start(&db).await;
+    let mut sessions = Vec::new();
+    for role in praatplaat_domain::protocol::auth::Role::ALL {
+        sessions.push((role, server.user(role.as_str(), role).await));
+    }
+    let revoked = server.user("verloren", Role::Interviewer).await;
+    server
+        .state
+        .store
+        .revoke_session(revoked.session_id)
+        .await
+        .unwrap();
+    server.add_user("doel", Role::Interviewer).await;
+    let photo = content_hash(b"photo");
+    let company = Uuid::from_u128(77);
+    let routes = |session: &Session, target_session: Uuid| {
+        let push = json!({"device_id": session.device_id, "changes": []});
+        vec![
+            Route {
+                method: Method::GET,
+                path: "/auth/me".into(),
+                body: None,
+                allowed: None,
+            },
+            Route {
+                method: Method::GET,
+                path: "/sessions".into(),
+                body: None,
+                allowed: None,
+            },
+            Route {
+                method: Method::POST,
+                path: "/push".into(),
+                body: Some(push),
+                allowed: Some(RECORDS),
+            },
+            Route {
+                method: Method::GET,
+                path: "/pull?since=0&limit=10".into(),
+                body: None,
+                allowed: Some(RECORDS),
+            },
+            Route {
+                method: Method::PUT,
+                path: format!("/photos/{photo}"),
+                body: None,
+                allowed: Some(RECORDS),
+            },
+            Route {
+                method: Method::GET,
+                path: format!("/photos/{photo}"),
+                body: None,
+                allowed: Some(RECORDS),
+            },
+            Route {
+                method: Method::GET,
+                path: format!("/photos/{photo}/upload"),
+                body: None,
+                allowed: Some(RECORDS),
+            },
+            Route {
+                method: Method::PATCH,
+                path: format!("/photos/{photo}/upload?offset=0&size=5"),
+                body: None,
+                allowed: Some(RECORDS),
+            },
+            Route {
+                method: Method::GET,
+                path: "/users".into(),
+                body: None,
+                allowed: Some(OFFICE),
+            },
+            Route {
+                method: Method::POST,
+                path: "/users".into(),
+                body: Some(
+                    json!({"username": format!("nieuw-{}", Uuid::new_v4()), "role": "interviewer", "password": PASSWORD}),
+                ),
+                allowed: Some(&[Role::Admin]),
+            },
+            Route {
+                method: Method::DELETE,
+                path: format!("/sessions/{target_session}"),
+                body: None,
+                allowed: Some(OFFICE),
+            },
+            Route {
+                method: Method::PUT,
+                path: format!("/companies/{company}/assignees"),
+                body: Some(json!({"user_ids": []})),
+                allowed: Some(OFFICE),
+            },
+            Route {
+                method: Method::POST,
+                path: "/auth/sign-out".into(),
+                body: None,
+                allowed: None,
+            },
+        ]
+    };
+    let callers = [Caller::Nobody, Caller::Revoked]
+        .into_iter()
+        .chain(Role::ALL.into_iter().map(Caller::As));
+    let mut checked = 0;
+    for caller in callers {
+        let n_routes = routes(&revoked, Uuid::nil()).len();
+        for index in 0..n_routes {
+            // A fresh session per cell: sign-out and revocation must not spoil the next cell.
+            let session = match caller {
+                Caller::Nobody | Caller::Revoked => revoked.clone(),
+                Caller::As(role) => server.sign_in(role.as_str()).await,
+            };
+            let target = server.sign_in("doel").await.session_id;
+            let route = routes(&session, target).swap_remove(index);
+            let url = server.url(&route.path);
+            let mut request = server.client.request(route.method.clone(), &url);
+            if caller != Caller::Nobody {
+                request = request.bearer_auth(&session.token);
+            }
+            request = match &route.body {
+                Some(body) => request.json(body),
+                None => request.body("photo"),
+            };
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let cell = format!("{caller:?} {} {}", route.method, route.path);
+            match caller {
+                Caller::Nobody => {
+                    assert_eq!(
+                        error(response, StatusCode::UNAUTHORIZED).await.error,
+                        "unauthorized",
+                        "{cell}"
+                    )
+                }
+                Caller::Revoked => assert_eq!(
+                    error(response, StatusCode::UNAUTHORIZED).await.error,
+                    "session_revoked",
+                    "{cell}"
+                ),
+                Caller::As(role) if route.allowed.is_none_or(|r| r.contains(&role)) => {
+                    assert!(
+                        status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                        "{cell}: {status} {:?}",
+                        response.text().await
+                    );
+                }
+                Caller::As(_) => {
+                    assert_eq!(
+                        error(response, StatusCode::FORBIDDEN).await.error,
+                        "forbidden",
+                        "{cell}"
+                    )
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 6 * 13);
+    // The public routes need no token.
+    for path in ["/health"] {
+        let response = server.client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    server.stop().await;
+}
+
+fn company(n: u128, name: &str) -> Record {
+    let mut c = Company {
+        id: Uuid::from_u128(n),
+        name: name.into(),
+        municipality: "Gouda".into(),
+        ..Company::default()
+    };
+    c.meta.updated_at = 1;
+    Record::Company(c)
+}
+
+fn interview(n: u128, company: u128) -> Record {
+    Record::Interview(Interview {
+        id: Uuid::from_u128(n),
+        company_id: Uuid::from_u128(company),
+        date: "2026-11-23".into(),
+        ..Interview::default()
+    })
+}
+
+fn ids(records: &[Record]) -> Vec<u128> {
+    records.iter().map(|r| r.id().as_u128()).collect()
+}
+
+async fn an_interviewer_syncs_only_their_own_and_assigned_companies(db: Db) {
+    let server = TestServer::start(&db).await;
+    let jan = server.user("jan", Role::Interviewer).await;
+    let piet = server.user("piet", Role::Interviewer).await;
+    let office = server.user("kantoor", Role::Coordinator).await;
+
+    jan.push(&push_of(
+        1,
+        vec![(1, company(1, "Jan BV")), (2, interview(11, 1))],
+    ))
+    .await;
+    piet.push(&push_of(
+        2,
+        vec![(1, company(2, "Piet BV")), (2, interview(12, 2))],
+    ))
+    .await;
+    // The office registered a company nobody holds yet.
+    office
+        .push(&push_of(3, vec![(1, company(3, "Kantoor BV"))]))
+        .await;
+
+    assert_eq!(ids(&jan.pull_since_seed(0, 100).await.records), [1, 11]);
+    assert_eq!(ids(&piet.pull_since_seed(0, 100).await.records), [2, 12]);
+    assert_eq!(
+        ids(&office.pull_since_seed(0, 100).await.records),
+        [1, 11, 2, 12, 3]
+    );
+    // Interviewers get the initiative catalogue too.
+    assert_eq!(jan.pull(0, 100).await.records.len(), 12 + 2);
+
+    // Jan may not change Piet's interview, nor add one to Piet's company, nor the catalogue;
+    // each refusal names its reason and the rest of the batch goes on.
+    let initiative = office.pull(0, 1).await.records.remove(0);
+    let response = jan
+        .push(&push_of(
+            1,
+            vec![
+                (3, interview(12, 2)),
+                (4, interview(13, 2)),
+                (5, initiative),
+                (6, interview(14, 1)),
+            ],
+        ))
+        .await;
+    let statuses: Vec<_> = response.results.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            ChangeStatus::Rejected,
+            ChangeStatus::Rejected,
+            ChangeStatus::Rejected,
+            ChangeStatus::Applied
+        ]
+    );
+    assert!(response.results[0]
+        .reason
+        .as_ref()
+        .unwrap()
+        .contains("coordinator"));
+    assert!(response.results[2]
+        .reason
+        .as_ref()
+        .unwrap()
+        .contains("catalogue"));
+
+    // Jan's cursor is past everything; assigning him company 3 brings it on his next pull.
+    let cursor = jan.pull(0, 100).await.cursor;
+    let response = office
+        .put(&format!("/companies/{}/assignees", Uuid::from_u128(3)))
+        .json(&Assignees {
+            user_ids: vec![jan.user.id],
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(ids(&jan.pull(cursor, 100).await.records), [3]);
+    let response = jan.push(&push_of(1, vec![(7, interview(15, 3))])).await;
+    assert_eq!(response.results[0].status, ChangeStatus::Applied);
+    // Unknown users cannot be assigned.
+    let response = office
+        .put(&format!("/companies/{}/assignees", Uuid::from_u128(3)))
+        .json(&json!({"user_ids": [Uuid::from_u128(404)]}))
+        .send()
+        .await
+        .unwrap();
+    error(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    // A partner never gets records.
+    let partner = server.user("gemeente", Role::Partner).await;
+    let response = partner.get("/pull?since=0").send().await.unwrap();
+    error(response, StatusCode::FORBIDDEN).await;
+    // A session pushes only for its own device.
+    let response = jan
+        .post("/push")
+        .json(&PushRequest {
+            device_id: piet.device_id,
+            changes: vec![],
+        })
+        .send()
+        .await
+        .unwrap();
+    assert!(error(response, StatusCode::UNPROCESSABLE_ENTITY)
+        .await
+        .message
+        .contains("device"));
+    server.stop().await;
+}
+
+async fn a_revoked_tablet_is_refused_and_can_sign_in_again(db: Db) {
+    let server = TestServer::start(&db).await;
+    let tablet = server.user("jan", Role::Interviewer).await;
+    let office = server.user("kantoor", Role::Coordinator).await;
+    tablet
+        .push(&push_of(1, vec![(1, company(1, "Jan BV"))]))
+        .await;
+
+    let sessions: Vec<SessionInfo> = office
+        .get("/sessions")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lost = sessions
+        .iter()
+        .find(|s| s.user.username == "jan")
+        .expect("jan's session is listed");
+    assert_eq!(lost.device_label, "tablet van jan");
+    let response = office
+        .delete(&format!("/sessions/{}", lost.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+
+    let response = tablet.get("/pull?since=0").send().await.unwrap();
+    assert_eq!(
+        error(response, StatusCode::UNAUTHORIZED).await.error,
+        "session_revoked"
+    );
+    let sessions: Vec<SessionInfo> = office
+        .get("/sessions")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(sessions
+        .iter()
+        .any(|s| s.id == lost.id && s.revoked_at.is_some()));
+    // An interviewer sees only their own sessions, and may not revoke others'.
+    let again = server.sign_in("jan").await;
+    let own: Vec<SessionInfo> = again
+        .get("/sessions")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(own.iter().all(|s| s.user.username == "jan"));
+    let response = again
+        .delete(&format!("/sessions/{}", office.session_id))
+        .send()
+        .await
+        .unwrap();
+    error(response, StatusCode::FORBIDDEN).await;
+    let response = again
+        .delete(&format!("/sessions/{}", Uuid::from_u128(5)))
+        .send()
+        .await
+        .unwrap();
+    error(response, StatusCode::NOT_FOUND).await;
+    // Signed in again, the data is all there; signing out ends that session only.
+    assert_eq!(ids(&again.pull_since_seed(0, 10).await.records), [1]);
+    let response = again.post("/auth/sign-out").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let response = again.get("/auth/me").send().await.unwrap();
+    error(response, StatusCode::UNAUTHORIZED).await;
+    let response = office.get("/auth/me").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    server.stop().await;
+}
+
+async fn sign_in_refuses_wrong_passwords_and_slows_down_guessing(db: Db) {
+    let server = TestServer::start(&db).await;
+    server.add_user("Jan", Role::Interviewer).await;
+    let attempt = |username: &str, password: &str| {
+        server
+            .client
+            .post(server.url("/auth/sign-in"))
+            .json(&SignInRequest {
+                username: username.into(),
+                password: password.into(),
+                device_id: Uuid::new_v4(),
+                device_label: String::new(),
+            })
+            .send()
+    };
+    // Names ignore case.
+    assert_eq!(
+        attempt("jan", PASSWORD).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let wrong = attempt("jan", "fout wachtwoord").await.unwrap();
+    assert_eq!(
+        error(wrong, StatusCode::UNAUTHORIZED).await.error,
+        "bad_credentials"
+    );
+    let unknown = attempt("niemand", PASSWORD).await.unwrap();
+    assert_eq!(
+        error(unknown, StatusCode::UNAUTHORIZED).await.error,
+        "bad_credentials"
+    );
+    for _ in 0..4 {
+        attempt("jan", "fout wachtwoord").await.unwrap();
+    }
+    // Five failures: even the right password waits now.
+    let blocked = attempt("jan", PASSWORD).await.unwrap();
+    let retry: u64 = blocked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
+    assert_eq!(
+        error(blocked, StatusCode::TOO_MANY_REQUESTS).await.error,
+        "too_many_attempts"
+    );
+    // Taken names, short passwords and unknown roles are refused clearly.
+    let admin = server.user("beheer", Role::Admin).await;
+    let taken = admin
+        .post("/users")
+        .json(&json!({"username": "JAN", "role": "interviewer", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error(taken, StatusCode::CONFLICT).await.error, "conflict");
+    let short = admin
+        .post("/users")
+        .json(&json!({"username": "kees", "role": "interviewer", "password": "kort"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(error(short, StatusCode::UNPROCESSABLE_ENTITY)
+        .await
+        .message
+        .contains("10"));
+    let role = admin
+        .post("/users")
+        .json(&json!({"username": "kees", "role": "root", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    error(role, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let empty = attempt("", "").await.unwrap();
+    error(empty, StatusCode::UNPROCESSABLE_ENTITY).await;
+    server.stop().await;
+}

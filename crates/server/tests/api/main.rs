@@ -1,0 +1,9 @@
+//! The API over real HTTP on loopback, against a real database: every test runs twice, on a
+//! SQLite file and on a PostgreSQL database (`scripts/with-postgres.sh` starts the server for it;
+//! `make test-rust` does that).
+
+#[macro_use]
+mod harness;
+mod accounts;
+mod photos;
+mod sync;

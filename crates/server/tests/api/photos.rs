@@ -1,0 +1,179 @@
+//! Photos: content-addressed storage, and the resumable upload a weak connection needs.
+
+use praatplaat_domain::photo::content_hash;
+use praatplaat_domain::protocol::auth::Role;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::harness::{error, Db, TestServer};
+
+on_both_databases!(
+    photos_are_stored_once_by_content_hash,
+    an_interrupted_upload_continues_where_the_server_stopped,
+);
+
+async fn photos_are_stored_once_by_content_hash(db: Db) {
+    let server = TestServer::start(&db).await;
+    let device = server.user("kantoor", Role::Coordinator).await;
+    let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5];
+    let hash = praatplaat_domain::photo::content_hash(&jpeg);
+    let url = format!("/photos/{hash}");
+
+    let first = device.put(&url).body(jpeg.clone()).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let again = device.put(&url).body(jpeg.clone()).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    let back = device.get(&url).send().await.unwrap();
+    assert_eq!(back.status(), StatusCode::OK);
+    assert_eq!(back.headers()["content-type"], "image/jpeg");
+    assert_eq!(back.bytes().await.unwrap().to_vec(), jpeg);
+
+    // Damaged on the way: the bytes do not match the name.
+    let damaged = device.put(&url).body(vec![1, 2, 3]).send().await.unwrap();
+    assert!(error(damaged, StatusCode::UNPROCESSABLE_ENTITY)
+        .await
+        .message
+        .contains("SHA-256"));
+    let bad_name = device
+        .put("/photos/not-a-hash")
+        .body(jpeg)
+        .send()
+        .await
+        .unwrap();
+    error(bad_name, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let unknown = device
+        .get(&format!("/photos/{}", "0".repeat(64)))
+        .send()
+        .await
+        .unwrap();
+    error(unknown, StatusCode::NOT_FOUND).await;
+    let huge = vec![0u8; praatplaat_domain::photo::MAX_BYTES + 1];
+    let hash = praatplaat_domain::photo::content_hash(&huge);
+    let too_big = device
+        .put(&format!("/photos/{hash}"))
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error(too_big, StatusCode::PAYLOAD_TOO_LARGE).await.error,
+        "too_large"
+    );
+    server.stop().await;
+}
+
+/// A pseudo-random photo-sized body (no compression could make it small).
+fn noise(len: usize) -> Vec<u8> {
+    let mut x: u32 = 0x9e37_79b9;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+async fn an_interrupted_upload_continues_where_the_server_stopped(db: Db) {
+    let server = TestServer::start(&db).await;
+    let device = server.user("jan", Role::Interviewer).await;
+    let photo = noise(300 * 1024);
+    let hash = content_hash(&photo);
+    let size = photo.len();
+    let status = |body: Value| (body["received"].as_u64().unwrap(), body["complete"] == true);
+    let upload = format!("/photos/{hash}/upload");
+    let chunk = |offset: usize, len: usize| {
+        device
+            .patch(&format!("{upload}?offset={offset}&size={size}"))
+            .body(photo[offset..(offset + len).min(size)].to_vec())
+            .send()
+    };
+
+    let fresh: Value = device
+        .get(&upload)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status(fresh), (0, false));
+    // Two chunks arrive, then the connection drops.
+    for offset in [0, 64 * 1024] {
+        let response = chunk(offset, 64 * 1024).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    // The tablet comes back and asks where to go on; it does not start over.
+    let state: Value = device
+        .get(&upload)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status(state), (128 * 1024, false));
+    // A chunk sent twice (its answer was lost) is refused with the count to go on from.
+    let repeat = chunk(64 * 1024, 64 * 1024).await.unwrap();
+    let refused = error(repeat, StatusCode::CONFLICT).await;
+    assert!(refused.message.contains("131072"), "{}", refused.message);
+    // Not stored before the last byte.
+    let early = device.get(&format!("/photos/{hash}")).send().await.unwrap();
+    assert_eq!(early.status(), StatusCode::NOT_FOUND);
+    let mut offset = 128 * 1024;
+    let mut last = Value::Null;
+    while offset < size {
+        last = chunk(offset, 100 * 1024)
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        offset = last["received"].as_u64().unwrap() as usize;
+    }
+    assert_eq!(status(last), (size as u64, true));
+    let back = device.get(&format!("/photos/{hash}")).send().await.unwrap();
+    assert_eq!(back.bytes().await.unwrap().to_vec(), photo);
+    // Sending it again, whole or in chunks, stores nothing new.
+    let whole = device
+        .put(&format!("/photos/{hash}"))
+        .body(photo.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(whole.status(), StatusCode::OK);
+    let again: Value = chunk(0, 1024).await.unwrap().json().await.unwrap();
+    assert_eq!(status(again), (size as u64, true));
+
+    // Bytes that do not make the named photo are dropped at the end, with a clear error.
+    let other = noise(1000);
+    let wrong_name = content_hash(b"something else");
+    let response = device
+        .patch(&format!("/photos/{wrong_name}/upload?offset=0&size=1000"))
+        .body(other)
+        .send()
+        .await
+        .unwrap();
+    assert!(error(response, StatusCode::UNPROCESSABLE_ENTITY)
+        .await
+        .message
+        .contains("start"));
+    let reset: Value = device
+        .get(&format!("/photos/{wrong_name}/upload"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status(reset), (0, false));
+    // A partner sees no photos at all.
+    let partner = server.user("gemeente", Role::Partner).await;
+    let response = partner.get(&upload).send().await.unwrap();
+    assert_eq!(
+        error(response, StatusCode::FORBIDDEN).await.error,
+        "forbidden"
+    );
+    server.stop().await;
+}
