@@ -784,4 +784,46 @@ mod tests {
         assert!(tablet.is_safe(RecordKind::Company, Uuid::from_u128(2)));
         assert!(!tablet.is_safe(RecordKind::Company, Uuid::from_u128(1)));
     }
+
+    #[test]
+    fn an_export_imported_twice_or_after_a_partial_sync_applies_nothing_twice() {
+        let server = merging_server();
+        let tablet = MemoryStore::new(Uuid::from_u128(100));
+        tablet.save(company(1, "Een"), 1_000);
+        tablet.save(company(2, "Twee"), 1_000);
+        let bundle = crate::export::ExportBundle::new(
+            Uuid::from_u128(100),
+            5_000,
+            pollster::block_on(tablet.pending(usize::MAX)).unwrap(),
+            &[],
+        );
+        // The tablet gets through with the first change only, then the file is imported twice
+        // (on another device's connection: the pushes carry the original device id).
+        let first = PushRequest {
+            device_id: Uuid::from_u128(100),
+            changes: bundle.changes[..1].to_vec(),
+        };
+        pollster::block_on(server.push(&first)).unwrap();
+        let statuses = |bundle: &crate::export::ExportBundle| -> Vec<ChangeStatus> {
+            bundle
+                .push_requests()
+                .iter()
+                .flat_map(|p| pollster::block_on(server.push(p)).unwrap().results)
+                .map(|r| r.status)
+                .collect()
+        };
+        assert_eq!(
+            statuses(&bundle),
+            [ChangeStatus::Duplicate, ChangeStatus::Applied]
+        );
+        assert_eq!(
+            statuses(&bundle),
+            [ChangeStatus::Duplicate, ChangeStatus::Duplicate]
+        );
+        assert_eq!(*server.next_server_seq.borrow(), 2);
+        // The tablet itself syncs later: nothing applied again, and it ends safe.
+        sync(&tablet, &server);
+        assert_eq!(*server.next_server_seq.borrow(), 2);
+        assert!(tablet.is_safe(RecordKind::Company, Uuid::from_u128(2)));
+    }
 }
