@@ -32,8 +32,9 @@ pub const MAGIC: &[u8; 18] = b"PRAATPLAAT-EXPORT\n";
 pub const VERSION: u8 = 1;
 /// PBKDF2-HMAC-SHA256 iterations for new files: OWASP's figure for this hash (Password Storage
 /// Cheat Sheet, 2023: 600,000; its 210,000 is for HMAC-SHA512). Sealing and opening each cost one
-/// derivation, a fraction of a second natively and about a second or two in a tablet's wasm; an
-/// export is rare, and the file may sit on a lost USB stick, so the slow side is the right one.
+/// derivation: measured 0.5 s natively (release, a shared build server core); expect a few
+/// seconds in a tablet's wasm, so the app shows progress. An export is rare and the file may sit
+/// on a lost USB stick, so the slow side is the right one.
 pub const DEFAULT_ITERATIONS: u32 = 600_000;
 /// Most iterations [`open`] accepts: a crafted header must not make a tablet spin for hours.
 pub const MAX_ITERATIONS: u32 = 10_000_000;
