@@ -4,6 +4,7 @@
 //! ids come in as arguments, storage and network come in through the traits in [`sync`]. It depends
 //! on no browser, database or async runtime crate, so everything here is tested natively.
 
+pub mod export;
 pub mod initiative;
 pub mod merge;
 pub mod model;

@@ -1,10 +1,20 @@
 //! The rules that decide which version of a record wins, applied by the server (authoritatively)
 //! and by the device (when a pulled record meets local state).
 //!
-//! v1 rule: last writer wins per record, by the device clock of the edit (`updated_at`). Field-level
-//! merging of concurrent edits replaces this rule when teams share interviews.
+//! A change based on the revision the server stores replaces it. Concurrent edits (a change based
+//! on an older revision) are merged field by field, keeping both values of a field edited on both
+//! sides as a [`crate::model::Conflict`]: [`three_way`] (its docs hold the rules). Where no base
+//! revision is known, the last writer wins per record, by the device clock of the edit
+//! (`updated_at`, [`decide`]).
 
 use std::collections::BTreeMap;
+
+pub mod three_way;
+
+pub use three_way::{
+    apply_change, base_rev_needed, list_conflicts, merge_records, resolve_conflict, Choice,
+    ConflictField, ConflictItem, MergeError, Merged, Outcome,
+};
 
 use uuid::Uuid;
 

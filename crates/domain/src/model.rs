@@ -27,6 +27,27 @@ pub struct RecordMeta {
     pub deleted: bool,
 }
 
+/// Two concurrent edits of one field that the server's merge could not reconcile
+/// ([`crate::merge::three_way`]). The field holds `kept` (the later edit); `other` waits here until
+/// someone chooses, so no typed text is lost.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Conflict {
+    /// The same on every device and server for the same conflict: derived from `path` and the two
+    /// values, so a conflict that reaches a record from two sides is kept once.
+    pub id: String,
+    /// A JSON pointer into the record (`/answers/GR-01/note`), except that a step into a list of
+    /// keyed items names the item's `id` or `hash` rather than its index (`/examples/<id>/text`):
+    /// an index would move when items are added.
+    pub path: String,
+    /// The value the field got. `null` when the later edit removed the item.
+    pub kept: serde_json::Value,
+    /// The value of the other edit. `null` when it removed the item.
+    pub other: serde_json::Value,
+    pub kept_updated_at: i64,
+    pub other_updated_at: i64,
+}
+
 /// A programme under which interviews are held. The MKB-Deal is the first; more can follow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Programme {
@@ -112,6 +133,9 @@ pub struct Company {
     pub size_class: Option<SizeClass>,
     /// Member of the association (Koninklijke Metaalunie); `None` = not asked yet.
     pub association_member: Option<bool>,
+    /// Concurrent edits waiting for someone to choose (see [`Conflict`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
     #[serde(flatten)]
     pub meta: RecordMeta,
 }
@@ -128,6 +152,7 @@ impl Default for Company {
             segments: Vec::new(),
             size_class: None,
             association_member: None,
+            conflicts: Vec::new(),
             meta: RecordMeta::default(),
         }
     }
@@ -267,6 +292,9 @@ pub struct Interview {
     pub needs: BTreeMap<String, ThemeNeed>,
     pub notes: String,
     pub status: InterviewStatus,
+    /// Concurrent edits waiting for someone to choose (see [`Conflict`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
     #[serde(flatten)]
     pub meta: RecordMeta,
 }
@@ -287,6 +315,7 @@ impl Default for Interview {
             needs: BTreeMap::new(),
             notes: String::new(),
             status: InterviewStatus::Draft,
+            conflicts: Vec::new(),
             meta: RecordMeta::default(),
         }
     }
@@ -517,6 +546,17 @@ impl Record {
             Record::Interview(i) => &mut i.meta,
             Record::Initiative(i) => &mut i.meta,
             Record::Link(l) => &mut l.meta,
+        }
+    }
+
+    /// Concurrent edits waiting for a choice; catalogue entries keep none (their merge takes the
+    /// later edit of each field).
+    pub fn conflicts(&self) -> &[Conflict] {
+        match self {
+            Record::Company(c) => &c.conflicts,
+            Record::Interview(i) => &i.conflicts,
+            Record::Initiative(_) => &[],
+            Record::Link(l) => &l.conflicts,
         }
     }
 

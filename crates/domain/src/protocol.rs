@@ -6,6 +6,8 @@
 //! stored change with a monotonic sequence; a device asks for everything after its cursor, in pages.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::model::{Record, RecordKind};
@@ -44,6 +46,11 @@ pub enum ChangeStatus {
     Duplicate,
     /// The server holds a newer edit of the record; the device gets it on its next pull.
     Superseded,
+    /// The server merged this change with a concurrent one ([`crate::merge::three_way`]): the
+    /// stored record differs from what the device sent. The device drops the change from its
+    /// outbox but keeps its local `rev`, so the merged record (a higher `rev`) is taken on the
+    /// next pull.
+    Merged,
     /// Permanently refused (see `reason`); the device sets the change aside, visibly.
     Rejected,
 }
@@ -58,6 +65,114 @@ pub struct ChangeResult {
     pub rev: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// [`record_hash`] of the record the server stores after this change (every status but
+    /// `rejected`); the device keeps it as a [`Receipt`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+}
+
+impl ChangeResult {
+    /// The receipt this verdict gives, if the server sent a hash.
+    pub fn receipt(&self) -> Option<Receipt> {
+        if self.status == ChangeStatus::Rejected {
+            return None;
+        }
+        Some(Receipt {
+            kind: self.kind,
+            id: self.id,
+            rev: self.rev,
+            hash: self.hash.clone()?,
+        })
+    }
+}
+
+/// The server's word that it stores revision `rev` of a record with content [`record_hash`] =
+/// `hash`. A device calls a record safe only when no change of it is waiting and the receipt
+/// matches its local copy ([`receipt_matches`]): then what the interviewer sees is on the server,
+/// byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub kind: RecordKind,
+    pub id: Uuid,
+    pub rev: u64,
+    pub hash: String,
+}
+
+impl Receipt {
+    /// The receipt for a record as the server sent it in a pull.
+    pub fn for_record(record: &Record) -> Receipt {
+        Receipt {
+            kind: record.kind(),
+            id: record.id(),
+            rev: record.meta().rev,
+            hash: record_hash(record),
+        }
+    }
+}
+
+/// Whether `receipt` vouches for `local`: same record, same revision, same content.
+pub fn receipt_matches(receipt: &Receipt, local: &Record) -> bool {
+    receipt.kind == local.kind()
+        && receipt.id == local.id()
+        && receipt.rev == local.meta().rev
+        && receipt.hash == record_hash(local)
+}
+
+/// Lower-case hex SHA-256 of the record's canonical JSON (the wire form `{"kind", "record"}`,
+/// `meta` included so the hash covers the revision). Device and server compute it alike.
+pub fn record_hash(record: &Record) -> String {
+    // A record always serialises (string keys, no non-finite floats); `Null` would still give a
+    // stable, non-matching hash rather than a panic.
+    let value = serde_json::to_value(record).unwrap_or(Value::Null);
+    hex(&Sha256::digest(canonical_json(&value).as_bytes()))
+}
+
+/// JSON with object keys sorted and no whitespace. Hashes must not depend on whether some crate
+/// in a build turns on serde_json's `preserve_order`, which changes the order of `Value` maps.
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (n, (key, value)) in entries.into_iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                write_canonical(value, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        s.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        s.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    s
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +226,85 @@ mod tests {
         assert_eq!(json["kind"], "company");
         assert_eq!(json["record"]["name"], "Smit Staalbouw");
         assert_eq!(serde_json::from_value::<Change>(json).unwrap(), change);
+    }
+
+    fn company() -> Record {
+        Record::Company(Company {
+            id: Uuid::from_u128(1),
+            name: "Smit Staalbouw".into(),
+            ..Company::default()
+        })
+    }
+
+    #[test]
+    fn record_hash_covers_content_and_revision() {
+        let a = company();
+        let h = record_hash(&a);
+        assert_eq!(h.len(), 64);
+        assert!(crate::photo::is_content_hash(&h));
+        assert_eq!(h, record_hash(&a.clone()));
+        let mut b = a.clone();
+        b.meta_mut().rev = 1;
+        assert_ne!(record_hash(&b), h);
+        let mut c = a.clone();
+        if let Record::Company(c) = &mut c {
+            c.name.push('!');
+        }
+        assert_ne!(record_hash(&c), h);
+        // Pinned: the hash is part of the wire contract between app and server versions.
+        let expected = crate::photo::content_hash(
+            br#"{"kind":"company","record":{"address":"","association_member":null,"contact_person":"","deleted":false,"id":"00000000-0000-0000-0000-000000000001","municipality":"","name":"Smit Staalbouw","programme_id":"mkb-deal-metaal-zh","rev":0,"segments":[],"size_class":null,"updated_at":0}}"#,
+        );
+        assert_eq!(h, expected);
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys_and_escapes() {
+        let v = serde_json::json!({"b": [1, {"z": null, "a": "\"x\""}], "a": true});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"a":true,"b":[1,{"a":"\"x\"","z":null}]}"#
+        );
+    }
+
+    #[test]
+    fn receipts_match_only_the_same_revision_and_content() {
+        let mut local = company();
+        local.meta_mut().rev = 3;
+        let receipt = Receipt::for_record(&local);
+        assert!(receipt_matches(&receipt, &local));
+        let mut edited = local.clone();
+        if let Record::Company(c) = &mut edited {
+            c.address = "Dorpsstraat 1".into();
+        }
+        assert!(!receipt_matches(&receipt, &edited));
+        let mut older = local.clone();
+        older.meta_mut().rev = 2;
+        assert!(!receipt_matches(&receipt, &older));
+        let result = ChangeResult {
+            seq: 1,
+            kind: RecordKind::Company,
+            id: local.id(),
+            status: ChangeStatus::Merged,
+            rev: 3,
+            reason: None,
+            hash: Some(record_hash(&local)),
+        };
+        assert_eq!(result.receipt(), Some(receipt));
+        let json = serde_json::to_value(&result).unwrap();
+        assert_eq!(json["status"], "merged");
+        let rejected = ChangeResult {
+            status: ChangeStatus::Rejected,
+            hash: None,
+            ..result
+        };
+        assert_eq!(rejected.receipt(), None);
+        // Old servers send no hash: still readable.
+        let old: ChangeResult = serde_json::from_str(
+            r#"{"seq":1,"kind":"company","id":"00000000-0000-0000-0000-000000000001","status":"applied","rev":1}"#,
+        )
+        .unwrap();
+        assert_eq!(old.hash, None);
     }
 
     #[test]

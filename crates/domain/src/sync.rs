@@ -3,14 +3,21 @@
 //! [`LocalStore`] is the device's storage (IndexedDB in the app, [`memory::MemoryStore`] in tests);
 //! [`Transport`] is the way to the server (HTTP in the app, a fake in tests). The engine holds no
 //! state of its own: everything it needs to resume after a crash lives in the store.
+//!
+//! Receipts: every verdict of a push and every pulled record tells what the server now stores
+//! (revision and [`crate::protocol::record_hash`]). The engine saves these [`Receipt`]s *before*
+//! the step that records progress (acknowledging, moving the cursor), so a crash in between
+//! repeats the step and its receipts rather than losing them. A record is safe on the server when
+//! no change of it waits and its receipt matches the local copy ([`is_safe`]).
 
 use std::fmt;
 
 use uuid::Uuid;
 
-use crate::model::Record;
+use crate::model::{Record, RecordKind};
 use crate::protocol::{
-    Change, ChangeResult, PullResponse, PushRequest, PushResponse, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
+    receipt_matches, Change, ChangeResult, ChangeStatus, PullResponse, PushRequest, PushResponse,
+    Receipt, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
 };
 
 /// The device side of sync. Each method is one atomic step (one IndexedDB transaction).
@@ -24,7 +31,14 @@ pub trait LocalStore {
     async fn pending(&self, limit: usize) -> Result<Vec<Change>, Self::Error>;
     /// Takes the server's verdicts: drops changes that reached the server (unless the record was
     /// edited again meanwhile, which gave it a higher `seq`), sets rejected ones aside with reason.
+    /// Only `Applied` raises the local `rev` (to the result's): after `Merged` or `Superseded` the
+    /// server holds something else, which the pull then brings because its `rev` is higher.
     async fn acknowledge(&self, results: &[ChangeResult]) -> Result<(), Self::Error>;
+    /// Keeps receipts, one per record; a receipt with a lower `rev` than the one held is ignored
+    /// (a late answer must not undo a newer one).
+    async fn save_receipts(&self, receipts: Vec<Receipt>) -> Result<(), Self::Error>;
+    /// The receipt held for a record, if any.
+    async fn receipt(&self, kind: RecordKind, id: Uuid) -> Result<Option<Receipt>, Self::Error>;
     /// The pull cursor: everything up to it has been applied locally.
     async fn cursor(&self) -> Result<u64, Self::Error>;
     /// Applies pulled records (by [`crate::merge::accept_remote`]) and moves the cursor, atomically.
@@ -65,11 +79,19 @@ impl<S: fmt::Debug + fmt::Display, T: fmt::Debug + fmt::Display> std::error::Err
 {
 }
 
+/// Whether a record is safe on the server: no change of it waits and the server's receipt vouches
+/// for exactly this local copy.
+pub fn is_safe(has_waiting_change: bool, receipt: Option<&Receipt>, local: &Record) -> bool {
+    !has_waiting_change && receipt.is_some_and(|r| receipt_matches(r, local))
+}
+
 /// What one sync round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
     pub pushed: usize,
     pub rejected: usize,
+    /// Changes the server merged with a concurrent edit (the merged record came with the pull).
+    pub merged: usize,
     pub pulled: usize,
     pub cursor: u64,
 }
@@ -102,12 +124,25 @@ pub async fn sync_once<S: LocalStore, T: Transport>(
         if !answered {
             return Err(SyncError::NoProgress);
         }
-        report.rejected += response
+        let count = |status| {
+            response
+                .results
+                .iter()
+                .filter(|r| r.status == status)
+                .count()
+        };
+        report.rejected += count(ChangeStatus::Rejected);
+        report.merged += count(ChangeStatus::Merged);
+        report.pushed += sent;
+        let receipts: Vec<Receipt> = response
             .results
             .iter()
-            .filter(|r| r.status == crate::protocol::ChangeStatus::Rejected)
-            .count();
-        report.pushed += sent;
+            .filter_map(ChangeResult::receipt)
+            .collect();
+        store
+            .save_receipts(receipts)
+            .await
+            .map_err(SyncError::Store)?;
         store
             .acknowledge(&response.results)
             .await
@@ -121,6 +156,11 @@ pub async fn sync_once<S: LocalStore, T: Transport>(
             .map_err(SyncError::Transport)?;
         let more = page.more && page.cursor > cursor;
         cursor = page.cursor.max(cursor);
+        let receipts = page.records.iter().map(Receipt::for_record).collect();
+        store
+            .save_receipts(receipts)
+            .await
+            .map_err(SyncError::Store)?;
         report.pulled += store
             .apply_pulled(page.records, cursor)
             .await
@@ -146,7 +186,7 @@ pub mod memory {
     use super::LocalStore;
     use crate::merge::{accept_remote, touch};
     use crate::model::{Record, RecordKind};
-    use crate::protocol::{Change, ChangeResult, ChangeStatus};
+    use crate::protocol::{Change, ChangeResult, ChangeStatus, Receipt};
 
     #[derive(Debug, Default)]
     struct Inner {
@@ -155,6 +195,7 @@ pub mod memory {
         outbox: BTreeMap<(RecordKind, Uuid), (u64, Option<String>)>,
         next_seq: u64,
         cursor: u64,
+        receipts: BTreeMap<(RecordKind, Uuid), Receipt>,
     }
 
     #[derive(Debug)]
@@ -199,6 +240,19 @@ pub mod memory {
                 .values()
                 .filter(|(_, r)| r.is_none())
                 .count()
+        }
+
+        /// See [`super::is_safe`].
+        pub fn is_safe(&self, kind: RecordKind, id: Uuid) -> bool {
+            let inner = self.inner.borrow();
+            let key = (kind, id);
+            inner.records.get(&key).is_some_and(|record| {
+                super::is_safe(
+                    inner.outbox.contains_key(&key),
+                    inner.receipts.get(&key),
+                    record,
+                )
+            })
         }
 
         pub fn set_aside(&self) -> Vec<String> {
@@ -249,6 +303,7 @@ pub mod memory {
                     inner.outbox.insert(key, (seq, Some(reason)));
                 } else {
                     inner.outbox.remove(&key);
+                    // Merged / Superseded: the local rev stays, so the pull's higher one wins.
                     if result.status == ChangeStatus::Applied {
                         if let Some(record) = inner.records.get_mut(&key) {
                             record.meta_mut().rev = result.rev;
@@ -257,6 +312,25 @@ pub mod memory {
                 }
             }
             Ok(())
+        }
+
+        async fn save_receipts(&self, receipts: Vec<Receipt>) -> Result<(), Infallible> {
+            let mut inner = self.inner.borrow_mut();
+            for receipt in receipts {
+                let key = (receipt.kind, receipt.id);
+                if inner
+                    .receipts
+                    .get(&key)
+                    .is_none_or(|held| held.rev <= receipt.rev)
+                {
+                    inner.receipts.insert(key, receipt);
+                }
+            }
+            Ok(())
+        }
+
+        async fn receipt(&self, kind: RecordKind, id: Uuid) -> Result<Option<Receipt>, Infallible> {
+            Ok(self.inner.borrow().receipts.get(&(kind, id)).cloned())
         }
 
         async fn cursor(&self) -> Result<u64, Infallible> {
@@ -296,14 +370,18 @@ mod tests {
 
     use super::memory::MemoryStore;
     use super::*;
-    use crate::merge::{decide, Decision};
-    use crate::model::{Company, Interview, RecordKind};
-    use crate::protocol::ChangeStatus;
+    use crate::merge::{apply_change, base_rev_needed, decide, Decision};
+    use crate::model::{Company, Interview, PracticeAnswer, RecordKind};
+    use crate::protocol::{record_hash, ChangeStatus};
 
     /// A server in memory with the same rules as the real one, to test the engine end to end.
+    /// `merging` switches from last-writer-wins per record to the three-way merge.
     #[derive(Default)]
     struct FakeServer {
+        merging: bool,
         records: RefCell<BTreeMap<(RecordKind, Uuid), (u64, Record)>>,
+        /// Every revision ever stored: the bases of merges.
+        revisions: RefCell<BTreeMap<(RecordKind, Uuid, u64), Record>>,
         last_seq: RefCell<BTreeMap<Uuid, u64>>,
         next_server_seq: RefCell<u64>,
         pushes: RefCell<usize>,
@@ -333,6 +411,19 @@ mod tests {
                     (ChangeStatus::Duplicate, rev, None)
                 } else if let Err(e) = change.record.validate() {
                     (ChangeStatus::Rejected, 0, Some(e.to_string()))
+                } else if self.merging {
+                    let stored = self.records.borrow().get(&key).map(|(_, r)| r.clone());
+                    let base =
+                        base_rev_needed(stored.as_ref().map(Record::meta), change.record.meta())
+                            .and_then(|rev| {
+                                self.revisions.borrow().get(&(key.0, key.1, rev)).cloned()
+                            });
+                    let outcome = apply_change(stored.as_ref(), base.as_ref(), &change.record)
+                        .expect("records of one key merge");
+                    if let Some(record) = outcome.record {
+                        self.store(record);
+                    }
+                    (outcome.status, outcome.rev, None)
                 } else {
                     let existing = self.records.borrow().get(&key).map(|(_, r)| *r.meta());
                     match decide(existing.as_ref(), change.record.meta()) {
@@ -340,15 +431,17 @@ mod tests {
                             let rev = existing.map_or(1, |m| m.rev + 1);
                             let mut record = change.record.clone();
                             record.meta_mut().rev = rev;
-                            *self.next_server_seq.borrow_mut() += 1;
-                            let server_seq = *self.next_server_seq.borrow();
-                            self.records.borrow_mut().insert(key, (server_seq, record));
+                            self.store(record);
                             (ChangeStatus::Applied, rev, None)
                         }
                         Decision::Superseded { rev } => (ChangeStatus::Superseded, rev, None),
                     }
                 };
                 last = last.max(change.seq);
+                let hash = match status {
+                    ChangeStatus::Rejected => None,
+                    _ => self.records.borrow().get(&key).map(|(_, r)| record_hash(r)),
+                };
                 results.push(ChangeResult {
                     seq: change.seq,
                     kind: key.0,
@@ -356,6 +449,7 @@ mod tests {
                     status,
                     rev,
                     reason,
+                    hash,
                 });
             }
             self.last_seq.borrow_mut().insert(request.device_id, last);
@@ -383,6 +477,18 @@ mod tests {
                 cursor,
                 more,
             })
+        }
+    }
+
+    impl FakeServer {
+        fn store(&self, record: Record) {
+            let key = (record.kind(), record.id());
+            *self.next_server_seq.borrow_mut() += 1;
+            let server_seq = *self.next_server_seq.borrow();
+            self.revisions
+                .borrow_mut()
+                .insert((key.0, key.1, record.meta().rev), record.clone());
+            self.records.borrow_mut().insert(key, (server_seq, record));
         }
     }
 
@@ -524,5 +630,200 @@ mod tests {
             };
             assert_eq!(i.notes, "van B");
         }
+    }
+
+    fn merging_server() -> FakeServer {
+        FakeServer {
+            merging: true,
+            page_size: 100,
+            ..FakeServer::default()
+        }
+    }
+
+    const INTERVIEW: u128 = 9;
+
+    fn get_interview(device: &MemoryStore) -> Interview {
+        match device.get(RecordKind::Interview, Uuid::from_u128(INTERVIEW)) {
+            Some(Record::Interview(i)) => i,
+            other => panic!("interview missing: {other:?}"),
+        }
+    }
+
+    fn edit_interview(device: &MemoryStore, now: i64, f: impl FnOnce(&mut Interview)) {
+        let mut i = get_interview(device);
+        f(&mut i);
+        device.save(Record::Interview(i), now);
+    }
+
+    /// Two tablets holding the same synced interview.
+    fn two_tablets(server: &FakeServer) -> (MemoryStore, MemoryStore) {
+        let a = MemoryStore::new(Uuid::from_u128(1));
+        let b = MemoryStore::new(Uuid::from_u128(2));
+        a.save(
+            Record::Interview(Interview {
+                id: Uuid::from_u128(INTERVIEW),
+                company_id: Uuid::from_u128(1),
+                notes: "begin".into(),
+                ..Interview::default()
+            }),
+            1_000,
+        );
+        sync(&a, server);
+        sync(&b, server);
+        for device in [&a, &b] {
+            assert!(device.is_safe(RecordKind::Interview, Uuid::from_u128(INTERVIEW)));
+        }
+        (a, b)
+    }
+
+    fn assert_same_and_safe(a: &MemoryStore, b: &MemoryStore, server: &FakeServer) {
+        let key = (RecordKind::Interview, Uuid::from_u128(INTERVIEW));
+        let on_server = server.records.borrow()[&key].1.clone();
+        for device in [a, b] {
+            assert_eq!(device.get(key.0, key.1).as_ref(), Some(&on_server));
+            assert!(device.is_safe(key.0, key.1));
+            let receipt = pollster::block_on(device.receipt(key.0, key.1))
+                .unwrap()
+                .unwrap();
+            assert!(receipt_matches(&receipt, &on_server));
+        }
+    }
+
+    #[test]
+    fn different_fields_on_two_tablets_end_merged_on_both() {
+        let server = merging_server();
+        let (a, b) = two_tablets(&server);
+        edit_interview(&a, 2_000, |i| i.notes = "notities van A".into());
+        edit_interview(&b, 3_000, |i| {
+            i.ambition = "ambitie van B".into();
+            i.set_answer(
+                "GR-01",
+                PracticeAnswer {
+                    now: true,
+                    ..PracticeAnswer::default()
+                },
+            );
+        });
+        assert!(!a.is_safe(RecordKind::Interview, Uuid::from_u128(INTERVIEW)));
+        let report = sync(&a, &server);
+        assert_eq!(report.merged, 0);
+        assert!(a.is_safe(RecordKind::Interview, Uuid::from_u128(INTERVIEW)));
+        let report = sync(&b, &server);
+        assert_eq!(report.merged, 1);
+        // The same round's pull brought the merged record.
+        assert_eq!(b.waiting(), 0);
+        let merged = get_interview(&b);
+        assert_eq!(merged.notes, "notities van A");
+        assert_eq!(merged.ambition, "ambitie van B");
+        assert!(merged.answer("GR-01").now);
+        assert!(merged.conflicts.is_empty());
+        assert_eq!(merged.meta.rev, 3);
+        sync(&a, &server);
+        assert_same_and_safe(&a, &b, &server);
+    }
+
+    #[test]
+    fn same_field_on_two_tablets_ends_as_one_conflict_on_both() {
+        let server = merging_server();
+        let (a, b) = two_tablets(&server);
+        edit_interview(&a, 2_000, |i| i.notes = "A".into());
+        edit_interview(&b, 3_000, |i| i.notes = "B".into());
+        sync(&a, &server);
+        let report = sync(&b, &server);
+        assert_eq!(report.merged, 1);
+        sync(&a, &server);
+        assert_same_and_safe(&a, &b, &server);
+        for device in [&a, &b] {
+            let i = get_interview(device);
+            assert_eq!(i.notes, "B");
+            assert_eq!(i.conflicts.len(), 1);
+            let c = &i.conflicts[0];
+            assert_eq!(c.path, "/notes");
+            assert_eq!((c.kept.as_str(), c.other.as_str()), (Some("B"), Some("A")));
+        }
+
+        // A resolves it; the resolution reaches B as an ordinary edit.
+        let mut chosen = Record::Interview(get_interview(&a));
+        let id = chosen.conflicts()[0].id.clone();
+        crate::merge::resolve_conflict(&mut chosen, &id, crate::merge::Choice::Other).unwrap();
+        a.save(chosen, 4_000);
+        sync(&a, &server);
+        sync(&b, &server);
+        assert_same_and_safe(&a, &b, &server);
+        assert_eq!(get_interview(&b).notes, "A");
+        assert!(get_interview(&b).conflicts.is_empty());
+    }
+
+    #[test]
+    fn a_duplicate_push_still_gives_a_receipt() {
+        let server = merging_server();
+        let tablet = MemoryStore::new(Uuid::from_u128(1));
+        tablet.save(company(1, "Eerste"), 1_000);
+        let request = PushRequest {
+            device_id: Uuid::from_u128(1),
+            changes: pollster::block_on(tablet.pending(10)).unwrap(),
+        };
+        // The first answer is lost on the way back.
+        pollster::block_on(server.push(&request)).unwrap();
+        sync(&tablet, &server);
+        assert!(tablet.is_safe(RecordKind::Company, Uuid::from_u128(1)));
+        let again = pollster::block_on(server.push(&request)).unwrap();
+        assert_eq!(again.results[0].status, ChangeStatus::Duplicate);
+        assert!(again.results[0].hash.is_some());
+    }
+
+    #[test]
+    fn rejected_change_is_set_aside_with_the_merging_server_too() {
+        let server = merging_server();
+        let tablet = MemoryStore::new(Uuid::from_u128(100));
+        tablet.save(company(1, " "), 1_000);
+        tablet.save(company(2, "Goed"), 1_000);
+        let report = sync(&tablet, &server);
+        assert_eq!(report.rejected, 1);
+        assert_eq!(tablet.waiting(), 0);
+        assert!(tablet.is_safe(RecordKind::Company, Uuid::from_u128(2)));
+        assert!(!tablet.is_safe(RecordKind::Company, Uuid::from_u128(1)));
+    }
+
+    #[test]
+    fn an_export_imported_twice_or_after_a_partial_sync_applies_nothing_twice() {
+        let server = merging_server();
+        let tablet = MemoryStore::new(Uuid::from_u128(100));
+        tablet.save(company(1, "Een"), 1_000);
+        tablet.save(company(2, "Twee"), 1_000);
+        let bundle = crate::export::ExportBundle::new(
+            Uuid::from_u128(100),
+            5_000,
+            pollster::block_on(tablet.pending(usize::MAX)).unwrap(),
+            &[],
+        );
+        // The tablet gets through with the first change only, then the file is imported twice
+        // (on another device's connection: the pushes carry the original device id).
+        let first = PushRequest {
+            device_id: Uuid::from_u128(100),
+            changes: bundle.changes[..1].to_vec(),
+        };
+        pollster::block_on(server.push(&first)).unwrap();
+        let statuses = |bundle: &crate::export::ExportBundle| -> Vec<ChangeStatus> {
+            bundle
+                .push_requests()
+                .iter()
+                .flat_map(|p| pollster::block_on(server.push(p)).unwrap().results)
+                .map(|r| r.status)
+                .collect()
+        };
+        assert_eq!(
+            statuses(&bundle),
+            [ChangeStatus::Duplicate, ChangeStatus::Applied]
+        );
+        assert_eq!(
+            statuses(&bundle),
+            [ChangeStatus::Duplicate, ChangeStatus::Duplicate]
+        );
+        assert_eq!(*server.next_server_seq.borrow(), 2);
+        // The tablet itself syncs later: nothing applied again, and it ends safe.
+        sync(&tablet, &server);
+        assert_eq!(*server.next_server_seq.borrow(), 2);
+        assert!(tablet.is_safe(RecordKind::Company, Uuid::from_u128(2)));
     }
 }

@@ -169,6 +169,9 @@ pub struct Link {
     pub next_steps: String,
     /// When to call back (`YYYY-MM-DD`); empty = not planned.
     pub follow_up_date: String,
+    /// Concurrent edits waiting for someone to choose (see [`crate::model::Conflict`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<crate::model::Conflict>,
     #[serde(flatten)]
     pub meta: RecordMeta,
 }
@@ -187,6 +190,7 @@ impl Default for Link {
             history: Vec::new(),
             next_steps: String::new(),
             follow_up_date: String::new(),
+            conflicts: Vec::new(),
             meta: RecordMeta::default(),
         }
     }

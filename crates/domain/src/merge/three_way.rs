@@ -1,0 +1,763 @@
+//! Field-level three-way merge of concurrent edits, run by the server when a change arrives based
+//! on an older revision than the one it stores.
+//!
+//! Several tablets edit the same interview offline. Each change carries the revision its edit
+//! started from (`meta.rev`, the *base*). When the server stores a newer revision (*stored*), it
+//! merges the change (*incoming*) with it against the base it kept ([`merge_records`]); the
+//! server-side decision as a whole is [`apply_change`].
+//!
+//! # Rules
+//!
+//! The merge works on the JSON of the record body; `rev`, `updated_at`, `deleted` and `conflicts`
+//! are handled apart (below). For every value, comparing each side with the base:
+//!
+//! - **Only one side changed it** (or both made the same change): that side's value.
+//! - **Both changed it differently**:
+//!   - *objects* (including maps such as `answers` and `needs`) merge key by key, recursively. A
+//!     key added on both sides merges against the type's default (`PracticeAnswer`, `ThemeNeed`,
+//!     `GoodExample`, `PhotoRef`), so ticking *now* on one tablet and *ambition* on the other
+//!     gives both ticks;
+//!   - *lists of objects that all carry an `id`* (`examples`, …) *or all a `hash`* (`photos`) merge
+//!     item by item, keyed by it: additions from both sides are kept (stored's order, then
+//!     incoming's new items), an item removed on one side and unchanged on the other is removed,
+//!     an item changed on both sides merges field by field;
+//!   - *lists of plain values* (`segments`, an initiative's `themes`, …) merge as sets: additions
+//!     of both sides, removals of both sides;
+//!   - *other lists whose base is a prefix of both sides* (append-only logs such as a link's
+//!     `history`) keep the base, then stored's new entries, then incoming's new entries that
+//!     stored does not have;
+//!   - anything else (two texts, a tick against a removed answer, an item changed on one side and
+//!     removed on the other) is a **conflict**.
+//! - **A conflict keeps both**: the field takes the value of the later edit (`updated_at`; a tie
+//!   goes to incoming, as in [`super::decide`]) and a [`Conflict`] with the other value is added to
+//!   the record, for someone to choose ([`resolve_conflict`]). Catalogue entries (initiatives) keep
+//!   no conflicts: there the later edit simply wins per field.
+//! - **Deletion**: `deleted` merges like a field, except that a deletion on one side against
+//!   edits on the other keeps the record *not* deleted, with a conflict on `/deleted` whose
+//!   `other` is `true`: deleting is easy to repeat, lost interview text is not.
+//! - **Conflicts** already on the records merge as a keyed list by their `id` (derived from path
+//!   and values, so the same conflict from two sides is kept once, and one resolved on one side
+//!   stays resolved).
+//! - `updated_at` becomes the later of the two edits; `rev` is stored's (the server assigns the
+//!   next one).
+//!
+//! Merging is idempotent: merging the same incoming change into the result again changes nothing
+//! and adds no conflict. The result is not validated here: two valid sides can together exceed a
+//! count limit (examples, photos); the server validates what it stores.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::model::{
+    Conflict, GoodExample, PhotoRef, PracticeAnswer, Record, RecordKind, RecordMeta, ThemeNeed,
+};
+use crate::plate::Lang;
+use crate::protocol::{canonical_json, hex, ChangeStatus};
+
+/// Body keys the merge does not treat as data: the server's bookkeeping and the conflicts.
+const META_KEYS: [&str; 4] = ["rev", "updated_at", "deleted", "conflicts"];
+
+/// A merged record and how many new conflicts the merge found in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    pub record: Record,
+    pub conflicts_added: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MergeError {
+    #[error("cannot merge a {0:?} with a {1:?}")]
+    KindMismatch(RecordKind, RecordKind),
+    #[error("cannot merge record {0} with record {1}")]
+    IdMismatch(Uuid, Uuid),
+    #[error("the record does not convert to or from JSON: {0}")]
+    Json(String),
+    #[error("this record has no conflict {0}")]
+    NoSuchConflict(String),
+    #[error("the field {0} is not in this record")]
+    BadPath(String),
+}
+
+fn json_error(e: serde_json::Error) -> MergeError {
+    MergeError::Json(e.to_string())
+}
+
+/// A record's body as JSON, split into the data and the parts merged apart.
+struct Split {
+    kind: RecordKind,
+    body: Map<String, Value>,
+    meta: RecordMeta,
+    conflicts: Vec<Conflict>,
+}
+
+fn split(record: &Record) -> Result<Split, MergeError> {
+    let mut wire = serde_json::to_value(record).map_err(json_error)?;
+    let mut body = match wire.get_mut("record").map(Value::take) {
+        Some(Value::Object(body)) => body,
+        _ => return Err(MergeError::Json("a record is not a JSON object".into())),
+    };
+    for key in META_KEYS {
+        body.remove(key);
+    }
+    Ok(Split {
+        kind: record.kind(),
+        body,
+        meta: *record.meta(),
+        conflicts: record.conflicts().to_vec(),
+    })
+}
+
+fn join(
+    kind: RecordKind,
+    mut body: Map<String, Value>,
+    meta: RecordMeta,
+    conflicts: &[Conflict],
+) -> Result<Record, MergeError> {
+    body.insert("rev".into(), meta.rev.into());
+    body.insert("updated_at".into(), meta.updated_at.into());
+    body.insert("deleted".into(), meta.deleted.into());
+    if !conflicts.is_empty() {
+        body.insert(
+            "conflicts".into(),
+            serde_json::to_value(conflicts).map_err(json_error)?,
+        );
+    }
+    let mut wire = Map::new();
+    wire.insert("kind".into(), kind.as_str().into());
+    wire.insert("record".into(), Value::Object(body));
+    let mut record: Record = serde_json::from_value(Value::Object(wire)).map_err(json_error)?;
+    if let Record::Interview(interview) = &mut record {
+        // Two sides unticking different halves of one answer leave an empty one; the app keeps
+        // only real answers in the map (`Interview::set_answer`).
+        interview
+            .answers
+            .retain(|_, answer| *answer != PracticeAnswer::default());
+    }
+    Ok(record)
+}
+
+/// What the merge carries down the tree.
+struct Ctx {
+    incoming_wins: bool,
+    stored_at: i64,
+    incoming_at: i64,
+    found: Vec<Conflict>,
+}
+
+impl Ctx {
+    /// Records a conflict and returns the value the field keeps.
+    fn conflict(
+        &mut self,
+        path: &[String],
+        stored: Option<&Value>,
+        incoming: Option<&Value>,
+    ) -> Option<Value> {
+        let (kept, other, kept_at, other_at) = if self.incoming_wins {
+            (incoming, stored, self.incoming_at, self.stored_at)
+        } else {
+            (stored, incoming, self.stored_at, self.incoming_at)
+        };
+        self.found.push(new_conflict(
+            &pointer(path),
+            kept.cloned().unwrap_or(Value::Null),
+            other.cloned().unwrap_or(Value::Null),
+            kept_at,
+            other_at,
+        ));
+        kept.cloned()
+    }
+}
+
+/// A conflict with its content-derived id.
+pub fn new_conflict(
+    path: &str,
+    kept: Value,
+    other: Value,
+    kept_updated_at: i64,
+    other_updated_at: i64,
+) -> Conflict {
+    Conflict {
+        id: conflict_id(path, &kept, &other),
+        path: path.to_owned(),
+        kept,
+        other,
+        kept_updated_at,
+        other_updated_at,
+    }
+}
+
+/// The same pair of values in either order gives the same id: device A may keep what B calls
+/// the other.
+fn conflict_id(path: &str, a: &Value, b: &Value) -> String {
+    let (a, b) = (canonical_json(a), canonical_json(b));
+    let (low, high) = if a <= b { (a, b) } else { (b, a) };
+    let mut hasher = Sha256::new();
+    for part in [path, &low, &high] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    let mut id = hex(&hasher.finalize());
+    id.truncate(16);
+    id
+}
+
+/// RFC 6901 escaping of each step.
+fn pointer(path: &[String]) -> String {
+    path.iter()
+        .map(|step| format!("/{}", step.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
+
+fn parse_pointer(path: &str) -> Option<Vec<String>> {
+    if path.is_empty() {
+        return Some(Vec::new());
+    }
+    let rest = path.strip_prefix('/')?;
+    Some(
+        rest.split('/')
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect(),
+    )
+}
+
+/// The value a map entry or keyed item starts from, so an entry added on both sides merges
+/// field by field instead of colliding on every field.
+fn default_at(path: &[String]) -> Option<Value> {
+    let steps: Vec<&str> = path.iter().map(String::as_str).collect();
+    match steps.as_slice() {
+        ["answers", _] => serde_json::to_value(PracticeAnswer::default()).ok(),
+        ["needs", _] => serde_json::to_value(ThemeNeed::default()).ok(),
+        ["examples", _] => serde_json::to_value(GoodExample::default()).ok(),
+        ["examples", _, "photos", _] => serde_json::to_value(PhotoRef::default()).ok(),
+        _ => None,
+    }
+}
+
+/// Three-way merge of one value; `None` is an absent key or item.
+fn merge_value(
+    path: &mut Vec<String>,
+    base: Option<&Value>,
+    stored: Option<&Value>,
+    incoming: Option<&Value>,
+    ctx: &mut Ctx,
+) -> Option<Value> {
+    if stored == incoming || incoming == base {
+        return stored.cloned();
+    }
+    if stored == base {
+        return incoming.cloned();
+    }
+    match (stored, incoming) {
+        (Some(Value::Object(s)), Some(Value::Object(i))) => {
+            let fallback = match base {
+                None => default_at(path),
+                Some(_) => None,
+            };
+            let empty = Map::new();
+            let b = match base.or(fallback.as_ref()) {
+                Some(Value::Object(b)) => b,
+                None => &empty,
+                Some(_) => return ctx.conflict(path, stored, incoming),
+            };
+            let mut out = Map::new();
+            let keys: BTreeSet<&String> = s.keys().chain(i.keys()).collect();
+            for key in keys {
+                path.push(key.clone());
+                let merged = merge_value(path, b.get(key), s.get(key), i.get(key), ctx);
+                path.pop();
+                if let Some(value) = merged {
+                    out.insert(key.clone(), value);
+                }
+            }
+            Some(Value::Object(out))
+        }
+        (Some(Value::Array(s)), Some(Value::Array(i))) => {
+            let b: &[Value] = match base {
+                Some(Value::Array(b)) => b,
+                None => &[],
+                Some(_) => return ctx.conflict(path, stored, incoming),
+            };
+            if let Some(key) = item_key(b, s, i) {
+                Some(merge_keyed(path, key, b, s, i, ctx))
+            } else if [b, s, i].iter().all(|list| list.iter().all(is_scalar)) {
+                Some(merge_set(b, s, i))
+            } else if s.starts_with(b) && i.starts_with(b) {
+                let mut out = s.clone();
+                out.extend(
+                    i[b.len()..]
+                        .iter()
+                        .filter(|x| !s[b.len()..].contains(x))
+                        .cloned(),
+                );
+                Some(Value::Array(out))
+            } else {
+                ctx.conflict(path, stored, incoming)
+            }
+        }
+        _ => ctx.conflict(path, stored, incoming),
+    }
+}
+
+fn is_scalar(v: &Value) -> bool {
+    !matches!(v, Value::Array(_) | Value::Object(_))
+}
+
+fn key_of<'a>(item: &'a Value, key: &str) -> Option<&'a str> {
+    item.get(key).and_then(Value::as_str)
+}
+
+/// `id` or `hash` when every item of the three lists is an object with a distinct one.
+fn item_key(b: &[Value], s: &[Value], i: &[Value]) -> Option<&'static str> {
+    if b.is_empty() && s.is_empty() && i.is_empty() {
+        return None;
+    }
+    ["id", "hash"].into_iter().find(|key| {
+        [b, s, i].iter().all(|list| {
+            let mut seen = BTreeSet::new();
+            list.iter()
+                .all(|item| key_of(item, key).is_some_and(|k| seen.insert(k)))
+        })
+    })
+}
+
+fn merge_keyed(
+    path: &mut Vec<String>,
+    key: &str,
+    b: &[Value],
+    s: &[Value],
+    i: &[Value],
+    ctx: &mut Ctx,
+) -> Value {
+    let index = |list: &[Value]| -> BTreeMap<String, Value> {
+        list.iter()
+            .filter_map(|item| Some((key_of(item, key)?.to_owned(), item.clone())))
+            .collect()
+    };
+    let (bm, sm, im) = (index(b), index(s), index(i));
+    let mut order: Vec<&str> = s.iter().filter_map(|x| key_of(x, key)).collect();
+    order.extend(
+        i.iter()
+            .filter_map(|x| key_of(x, key))
+            .filter(|k| !sm.contains_key(*k)),
+    );
+    let mut out = Vec::new();
+    for k in order {
+        path.push(k.to_owned());
+        let merged = merge_value(path, bm.get(k), sm.get(k), im.get(k), ctx);
+        path.pop();
+        out.extend(merged);
+    }
+    Value::Array(out)
+}
+
+fn merge_set(b: &[Value], s: &[Value], i: &[Value]) -> Value {
+    let removed_by_incoming = |x: &Value| b.contains(x) && !i.contains(x);
+    let mut out: Vec<Value> = Vec::new();
+    for x in s {
+        if !removed_by_incoming(x) && !out.contains(x) {
+            out.push(x.clone());
+        }
+    }
+    for x in i {
+        if !b.contains(x) && !out.contains(x) {
+            out.push(x.clone());
+        }
+    }
+    Value::Array(out)
+}
+
+/// Merges `incoming` into `stored`, both edits of `base` (rules in the module docs). The result
+/// carries stored's `rev`; the caller stores it under the next one.
+pub fn merge_records(
+    base: &Record,
+    stored: &Record,
+    incoming: &Record,
+) -> Result<Merged, MergeError> {
+    for other in [stored, incoming] {
+        if other.kind() != base.kind() {
+            return Err(MergeError::KindMismatch(base.kind(), other.kind()));
+        }
+        if other.id() != base.id() {
+            return Err(MergeError::IdMismatch(base.id(), other.id()));
+        }
+    }
+    let (b, s, i) = (split(base)?, split(stored)?, split(incoming)?);
+    let mut ctx = Ctx {
+        incoming_wins: i.meta.updated_at >= s.meta.updated_at,
+        stored_at: s.meta.updated_at,
+        incoming_at: i.meta.updated_at,
+        found: Vec::new(),
+    };
+    let (bb, sb, ib) = (
+        Value::Object(b.body),
+        Value::Object(s.body),
+        Value::Object(i.body),
+    );
+    let body = match merge_value(&mut Vec::new(), Some(&bb), Some(&sb), Some(&ib), &mut ctx) {
+        Some(Value::Object(body)) => body,
+        _ => {
+            return Err(MergeError::Json(
+                "the merged record is not an object".into(),
+            ))
+        }
+    };
+
+    let (bd, sd, id) = (b.meta.deleted, s.meta.deleted, i.meta.deleted);
+    let deleted = if sd == id {
+        sd
+    } else {
+        // Exactly one side changed the flag; the other side's edits, if any, save the record.
+        let (deleter_deleted, editor_edited, deleter_at, editor_at) = if sd == bd {
+            (id, sb != bb, i.meta.updated_at, s.meta.updated_at)
+        } else {
+            (sd, ib != bb, s.meta.updated_at, i.meta.updated_at)
+        };
+        if deleter_deleted && editor_edited {
+            ctx.found.push(new_conflict(
+                "/deleted",
+                Value::Bool(false),
+                Value::Bool(true),
+                editor_at,
+                deleter_at,
+            ));
+            false
+        } else {
+            deleter_deleted
+        }
+    };
+
+    let known = |list: &[Conflict], id: &str| list.iter().any(|c| c.id == id);
+    let mut conflicts: Vec<Conflict> = s
+        .conflicts
+        .iter()
+        // One that was on the base and is gone from incoming was resolved there: it stays gone.
+        .filter(|c| !known(&b.conflicts, &c.id) || known(&i.conflicts, &c.id))
+        .cloned()
+        .collect();
+    for c in &i.conflicts {
+        if !known(&b.conflicts, &c.id) && !known(&conflicts, &c.id) {
+            conflicts.push(c.clone());
+        }
+    }
+    let mut conflicts_added = 0;
+    if s.kind != RecordKind::Initiative {
+        for c in ctx.found {
+            if !known(&conflicts, &c.id) {
+                conflicts.push(c);
+                conflicts_added += 1;
+            }
+        }
+    }
+    let meta = RecordMeta {
+        rev: s.meta.rev,
+        updated_at: s.meta.updated_at.max(i.meta.updated_at),
+        deleted,
+    };
+    let record = join(s.kind, body, meta, &conflicts)?;
+    Ok(Merged {
+        record,
+        conflicts_added,
+    })
+}
+
+/// What the server does with one incoming change: the record to store (with its new `rev`) and
+/// the verdict for the device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// `None` when nothing is stored (superseded).
+    pub record: Option<Record>,
+    pub status: ChangeStatus,
+    pub rev: u64,
+    pub conflicts_added: usize,
+}
+
+/// The base revision the server must look up before [`apply_change`]: `Some(rev)` when the
+/// change was made on an older revision than the one stored.
+pub fn base_rev_needed(stored: Option<&RecordMeta>, incoming: &RecordMeta) -> Option<u64> {
+    match stored {
+        Some(stored) if incoming.rev < stored.rev && incoming.rev > 0 => Some(incoming.rev),
+        _ => None,
+    }
+}
+
+/// The server's rule for an incoming change (already validated, not a duplicate):
+///
+/// - a new record is stored as revision 1;
+/// - a change based on the stored revision (or a later one) replaces it;
+/// - a change based on an older revision is merged with the stored one against `base` (the
+///   revision it was based on, see [`base_rev_needed`]): `Applied` when the result is what the
+///   device sent, `Superseded` when the change adds nothing to what is stored, else `Merged`;
+/// - without a base (a record created offline on two devices, or history pruned), the later edit
+///   wins as a whole ([`super::decide`]).
+pub fn apply_change(
+    stored: Option<&Record>,
+    base: Option<&Record>,
+    incoming: &Record,
+) -> Result<Outcome, MergeError> {
+    let applied = |rev: u64, record: &Record| {
+        let mut record = record.clone();
+        record.meta_mut().rev = rev;
+        Outcome {
+            record: Some(record),
+            status: ChangeStatus::Applied,
+            rev,
+            conflicts_added: 0,
+        }
+    };
+    let Some(stored) = stored else {
+        return Ok(applied(1, incoming));
+    };
+    let (stored_rev, next) = (stored.meta().rev, stored.meta().rev + 1);
+    let superseded = Outcome {
+        record: None,
+        status: ChangeStatus::Superseded,
+        rev: stored_rev,
+        conflicts_added: 0,
+    };
+    if incoming.meta().rev >= stored_rev {
+        return Ok(applied(next, incoming));
+    }
+    let Some(base) = base.filter(|b| b.meta().rev == incoming.meta().rev) else {
+        return Ok(match super::decide(Some(stored.meta()), incoming.meta()) {
+            super::Decision::Superseded { .. } => superseded,
+            _ => applied(next, incoming),
+        });
+    };
+    let merged = merge_records(base, stored, incoming)?;
+    let same_as = |other: &Record| {
+        let mut candidate = merged.record.clone();
+        *candidate.meta_mut() = *other.meta();
+        candidate == *other
+    };
+    if same_as(stored) {
+        return Ok(superseded);
+    }
+    if same_as(incoming) {
+        return Ok(applied(next, incoming));
+    }
+    let mut record = merged.record;
+    record.meta_mut().rev = next;
+    Ok(Outcome {
+        record: Some(record),
+        status: ChangeStatus::Merged,
+        rev: next,
+        conflicts_added: merged.conflicts_added,
+    })
+}
+
+/// Which of a conflict's two values to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// The value the field holds (the later edit).
+    Kept,
+    /// The other edit's value.
+    Other,
+}
+
+/// Settles the conflict `conflict_id`: the field at its path takes the chosen value and the
+/// conflict leaves the record. This is an edit: the caller `touch`es and saves the record.
+pub fn resolve_conflict(
+    record: &mut Record,
+    conflict_id: &str,
+    choice: Choice,
+) -> Result<(), MergeError> {
+    let Some(conflict) = record
+        .conflicts()
+        .iter()
+        .find(|c| c.id == conflict_id)
+        .cloned()
+    else {
+        return Err(MergeError::NoSuchConflict(conflict_id.to_owned()));
+    };
+    let value = match choice {
+        Choice::Kept => conflict.kept.clone(),
+        Choice::Other => conflict.other.clone(),
+    };
+    let steps =
+        parse_pointer(&conflict.path).ok_or_else(|| MergeError::BadPath(conflict.path.clone()))?;
+    let mut wire = serde_json::to_value(&*record).map_err(json_error)?;
+    let body = wire
+        .get_mut("record")
+        .ok_or_else(|| MergeError::Json("a record is not a JSON object".into()))?;
+    set_at(body, &steps, value).ok_or_else(|| MergeError::BadPath(conflict.path.clone()))?;
+    if let Some(Value::Array(list)) = body.get_mut("conflicts") {
+        list.retain(|c| key_of(c, "id") != Some(conflict_id));
+    }
+    *record = serde_json::from_value(wire).map_err(json_error)?;
+    Ok(())
+}
+
+/// Sets (or, with `null`, removes) the value at `steps`; list items are found by `id`/`hash`.
+/// Objects missing on the way are created (the item the conflict was about may have been
+/// emptied since); a missing list item is not.
+fn set_at(target: &mut Value, steps: &[String], value: Value) -> Option<()> {
+    let (last, parents) = steps.split_last()?;
+    let mut node = target;
+    for step in parents {
+        node = match node {
+            Value::Object(map) => map
+                .entry(step.clone())
+                .or_insert_with(|| Value::Object(Map::new())),
+            Value::Array(list) => list.iter_mut().find(|item| is_item(item, step))?,
+            _ => return None,
+        };
+    }
+    match node {
+        Value::Object(map) => {
+            if value.is_null() {
+                map.remove(last);
+            } else {
+                map.insert(last.clone(), value);
+            }
+        }
+        Value::Array(list) => {
+            let at = list.iter().position(|item| is_item(item, last));
+            match (at, value.is_null()) {
+                (Some(at), true) => {
+                    list.remove(at);
+                }
+                (Some(at), false) => list[at] = value,
+                (None, true) => {}
+                (None, false) => list.push(value),
+            }
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+fn is_item(item: &Value, key: &str) -> bool {
+    key_of(item, "id") == Some(key) || key_of(item, "hash") == Some(key)
+}
+
+/// The field a conflict is about, for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConflictField {
+    /// The note on a practice (`/answers/GR-01/note`).
+    PracticeNote(String),
+    PracticeNow(String),
+    PracticeAmbition(String),
+    /// A whole answer (ticked on one side, cleared on the other).
+    PracticeAnswer(String),
+    Notes,
+    Ambition,
+    CompanyName,
+    /// A good example, or one of its fields (`text`, `sharing`, …).
+    Example {
+        id: String,
+        field: Option<String>,
+    },
+    /// The need on a theme, or one of its fields.
+    Need {
+        theme: String,
+        field: Option<String>,
+    },
+    Deleted,
+    /// Any other field: its pointer.
+    Other(String),
+}
+
+impl ConflictField {
+    pub fn from_path(kind: RecordKind, path: &str) -> ConflictField {
+        let steps = parse_pointer(path).unwrap_or_default();
+        let steps: Vec<&str> = steps.iter().map(String::as_str).collect();
+        match (kind, steps.as_slice()) {
+            (_, ["deleted"]) => ConflictField::Deleted,
+            (RecordKind::Interview, ["answers", p, "note"]) => {
+                ConflictField::PracticeNote(p.to_string())
+            }
+            (RecordKind::Interview, ["answers", p, "now"]) => {
+                ConflictField::PracticeNow(p.to_string())
+            }
+            (RecordKind::Interview, ["answers", p, "ambition"]) => {
+                ConflictField::PracticeAmbition(p.to_string())
+            }
+            (RecordKind::Interview, ["answers", p]) => ConflictField::PracticeAnswer(p.to_string()),
+            (RecordKind::Interview, ["notes"]) => ConflictField::Notes,
+            (RecordKind::Interview, ["ambition"]) => ConflictField::Ambition,
+            (RecordKind::Company, ["name"]) => ConflictField::CompanyName,
+            (RecordKind::Interview, ["examples", id, rest @ ..]) => ConflictField::Example {
+                id: id.to_string(),
+                field: rest.first().map(|f| f.to_string()),
+            },
+            (RecordKind::Interview, ["needs", theme, rest @ ..]) => ConflictField::Need {
+                theme: theme.to_string(),
+                field: rest.first().map(|f| f.to_string()),
+            },
+            _ => ConflictField::Other(path.to_owned()),
+        }
+    }
+
+    /// "Aantekening bij GR-01".
+    pub fn label(&self, lang: Lang) -> String {
+        let nl = lang == Lang::Nl;
+        match self {
+            ConflictField::PracticeNote(p) if nl => format!("Aantekening bij {p}"),
+            ConflictField::PracticeNote(p) => format!("Note on {p}"),
+            ConflictField::PracticeNow(p) if nl => format!("Doen we al: {p}"),
+            ConflictField::PracticeNow(p) => format!("Already doing: {p}"),
+            ConflictField::PracticeAmbition(p) if nl => format!("Ambitie: {p}"),
+            ConflictField::PracticeAmbition(p) => format!("Ambition: {p}"),
+            ConflictField::PracticeAnswer(p) if nl => format!("Antwoord bij {p}"),
+            ConflictField::PracticeAnswer(p) => format!("Answer for {p}"),
+            ConflictField::Notes if nl => "Aantekeningen".into(),
+            ConflictField::Notes => "Notes".into(),
+            ConflictField::Ambition if nl => "Ambitie voor de komende drie jaar".into(),
+            ConflictField::Ambition => "Ambition for the coming three years".into(),
+            ConflictField::CompanyName if nl => "Bedrijfsnaam".into(),
+            ConflictField::CompanyName => "Company name".into(),
+            ConflictField::Example { field, .. } => match (field.as_deref(), nl) {
+                (Some("text"), true) => "Tekst van een goed voorbeeld".into(),
+                (Some("text"), false) => "Text of a good example".into(),
+                (Some("sharing"), true) => "Delen van een goed voorbeeld".into(),
+                (Some("sharing"), false) => "Sharing of a good example".into(),
+                (_, true) => "Goed voorbeeld".into(),
+                (_, false) => "Good example".into(),
+            },
+            ConflictField::Need { theme, .. } if nl => format!("Behoefte bij thema {theme}"),
+            ConflictField::Need { theme, .. } => format!("Need on theme {theme}"),
+            ConflictField::Deleted if nl => "Verwijderd".into(),
+            ConflictField::Deleted => "Deleted".into(),
+            ConflictField::Other(path) => path.clone(),
+        }
+    }
+}
+
+/// One conflict as the app lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConflictItem<'a> {
+    pub conflict: &'a Conflict,
+    pub field: ConflictField,
+}
+
+/// The record's conflicts with the field each is about.
+pub fn list_conflicts(record: &Record) -> Vec<ConflictItem<'_>> {
+    record
+        .conflicts()
+        .iter()
+        .map(|conflict| ConflictItem {
+            conflict,
+            field: ConflictField::from_path(record.kind(), &conflict.path),
+        })
+        .collect()
+}
+
+/// A conflict value as text for the choice "A of B": texts as typed, yes/no, "(leeg)" for a
+/// removed value, anything else as compact JSON.
+pub fn value_text(value: &Value, lang: Lang) -> String {
+    let nl = lang == Lang::Nl;
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => if nl { "ja" } else { "yes" }.into(),
+        Value::Bool(false) => if nl { "nee" } else { "no" }.into(),
+        Value::Null => if nl { "(leeg)" } else { "(empty)" }.into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
