@@ -1,11 +1,11 @@
 //! Push and pull of records (the protocol is described in `praatplaat_domain::protocol` and in
 //! ARCHITECTURE.md), with the visibility rule of the interviewer role.
 
-use praatplaat_domain::merge::{decide, Decision};
+use praatplaat_domain::merge::{apply_change, base_rev_needed};
 use praatplaat_domain::protocol::{
-    ChangeResult, ChangeStatus, PullResponse, PushRequest, PushResponse,
+    record_hash, ChangeResult, ChangeStatus, PullResponse, PushRequest, PushResponse,
 };
-use praatplaat_domain::{Record, RecordKind, RecordMeta};
+use praatplaat_domain::{Record, RecordKind};
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
@@ -14,9 +14,30 @@ use crate::error::AppError;
 
 /// What the server holds of one record, read at the start of its change.
 struct Stored {
-    meta: RecordMeta,
+    record: Record,
     created_by: Option<String>,
     company_id: Option<String>,
+}
+
+fn parse_record(data: &str) -> Result<Record, AppError> {
+    serde_json::from_str(data).map_err(|e| AppError::Corrupt(e.to_string()))
+}
+
+/// The stored revision `rev` of a record: the base a stale change is merged against.
+async fn revision(
+    tx: &mut Transaction<'_, Any>,
+    kind: RecordKind,
+    id: Uuid,
+    rev: u64,
+) -> Result<Option<Record>, AppError> {
+    let data: Option<String> =
+        sqlx::query_scalar("SELECT data FROM revisions WHERE kind = $1 AND id = $2 AND rev = $3")
+            .bind(kind.as_str())
+            .bind(id.to_string())
+            .bind(to_i64(rev))
+            .fetch_optional(&mut **tx)
+            .await?;
+    data.as_deref().map(parse_record).transpose()
 }
 
 /// The company a record belongs to, which decides who sees it.
@@ -144,20 +165,15 @@ impl Store {
             let kind = change.record.kind();
             let id = change.record.id();
             let stored = sqlx::query(
-                "SELECT rev, updated_at, deleted, created_by, company_id FROM records
-                 WHERE kind = $1 AND id = $2",
+                "SELECT data, created_by, company_id FROM records WHERE kind = $1 AND id = $2",
             )
             .bind(kind.as_str())
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
             .await?
-            .map(|row| -> Result<Stored, sqlx::Error> {
+            .map(|row| -> Result<Stored, AppError> {
                 Ok(Stored {
-                    meta: RecordMeta {
-                        rev: to_u64(row.try_get("rev")?),
-                        updated_at: row.try_get("updated_at")?,
-                        deleted: row.try_get::<i64, _>("deleted")? != 0,
-                    },
+                    record: parse_record(&row.try_get::<String, _>("data")?)?,
                     created_by: row.try_get("created_by")?,
                     company_id: row.try_get("company_id")?,
                 })
@@ -168,8 +184,9 @@ impl Store {
                 kind,
                 id,
                 status: ChangeStatus::Duplicate,
-                rev: stored.as_ref().map_or(0, |s| s.meta.rev),
+                rev: stored.as_ref().map_or(0, |s| s.record.meta().rev),
                 reason: None,
+                hash: stored.as_ref().map(|s| record_hash(&s.record)),
             };
             if change.seq <= last_seq {
                 results.push(result);
@@ -184,21 +201,35 @@ impl Store {
                 result.status = ChangeStatus::Rejected;
                 result.rev = 0;
                 result.reason = Some(reason);
+                result.hash = None;
                 results.push(result);
                 continue;
             }
-            let rev = match decide(stored.as_ref().map(|s| &s.meta), change.record.meta()) {
-                Decision::Insert => 1,
-                Decision::Replace { rev } => rev,
-                Decision::Superseded { rev } => {
-                    result.status = ChangeStatus::Superseded;
-                    result.rev = rev;
-                    results.push(result);
-                    continue;
-                }
+            let stored_record = stored.as_ref().map(|s| &s.record);
+            let base = match base_rev_needed(stored_record.map(Record::meta), change.record.meta())
+            {
+                Some(rev) => revision(&mut tx, kind, id, rev).await?,
+                None => None,
             };
-            let mut record = change.record.clone();
-            record.meta_mut().rev = rev;
+            let outcome = apply_change(stored_record, base.as_ref(), &change.record)
+                .map_err(|e| AppError::Corrupt(format!("merge of {kind:?} {id}: {e}")))?;
+            result.status = outcome.status;
+            result.rev = outcome.rev;
+            let Some(record) = outcome.record else {
+                results.push(result);
+                continue;
+            };
+            // Two valid sides can merge into an invalid record (e.g. too many photos together):
+            // then the incoming change is refused and both versions stay where they are.
+            if let Err(e) = record.validate() {
+                result.status = ChangeStatus::Rejected;
+                result.rev = 0;
+                result.hash = None;
+                result.reason = Some(format!("merged with another device's edit: {e}"));
+                results.push(result);
+                continue;
+            }
+            let rev = outcome.rev;
             next_server_seq += 1;
             let data =
                 serde_json::to_string(&record).map_err(|e| AppError::Corrupt(e.to_string()))?;
@@ -233,8 +264,7 @@ impl Store {
                 .bind(&data)
                 .execute(&mut *tx)
                 .await?;
-            result.status = ChangeStatus::Applied;
-            result.rev = rev;
+            result.hash = Some(record_hash(&record));
             results.push(result);
         }
         sqlx::query(

@@ -5,5 +5,6 @@
 #[macro_use]
 mod harness;
 mod accounts;
+mod conflicts;
 mod photos;
 mod sync;
