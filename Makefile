@@ -34,8 +34,9 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+## Unit tests, and the server's API tests on SQLite and on a throwaway PostgreSQL (127.0.0.1).
 test-rust:
-	cargo test --workspace
+	scripts/with-postgres.sh cargo test --workspace
 
 ## Browser end-to-end tests: real Chromium, real built app, real server.
 test-e2e:

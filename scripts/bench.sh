@@ -8,7 +8,6 @@ export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
 server=target/server/praatplaat-server
 cargo build --profile server -p praatplaat-server --example bench_sync
-bench_sync=target/server/examples/bench_sync
 
 work=$(mktemp -d)
 pids=()
@@ -39,8 +38,10 @@ start_server() { # name -> prints the base URL
 echo "# Praatplaat benchmarks at $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(nproc) cores, $(date -u +%FT%TZ)"
 
 echo; echo "## Server: sync of 200 interviews, push throughput (SQLite)"
-base=$(start_server sync)
-"$bench_sync" --url "$base"
+scripts/bench-server.sh sqlite
+
+echo; echo "## Server: the same on PostgreSQL (throwaway cluster on 127.0.0.1, fsync on)"
+PG_FSYNC=on scripts/with-postgres.sh scripts/bench-server.sh postgres
 
 echo; echo "## Browser: shell size, start-up, autosave, frames, app sync"
 node tests/e2e/bench.mjs

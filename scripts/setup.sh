@@ -43,6 +43,8 @@ if [ "$what" = test ]; then
   for pkg in chromium chromium-driver brotli poppler-utils; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
+  # The server's tests run against PostgreSQL too (scripts/with-postgres.sh starts a throwaway one).
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then
     step "Debian packages: ${missing[*]}"
     sudo_cmd=""

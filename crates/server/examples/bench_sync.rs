@@ -2,8 +2,12 @@
 //!
 //! ```text
 //! cargo build --profile server -p praatplaat-server --example bench_sync
-//! target/server/examples/bench_sync --url http://127.0.0.1:8080 [--clients 8] [--batch 50] [--seconds 10]
+//! PRAATPLAAT_BENCH_PASSWORD=... target/server/examples/bench_sync --url http://127.0.0.1:8080 \
+//!     --username bench [--clients 8] [--batch 50] [--seconds 10]
 //! ```
+//!
+//! Every simulated device signs in as `--username` (a coordinator: it sees every record), with
+//! the password from `PRAATPLAAT_BENCH_PASSWORD`, and gets a session of its own.
 //!
 //! Two measurements, printed as `key = value` lines so runs can be compared with grep or diff:
 //!
@@ -33,6 +37,7 @@ use praatplaat_domain::model::{
 };
 use praatplaat_domain::municipality::MUNICIPALITIES;
 use praatplaat_domain::plate::Definition;
+use praatplaat_domain::protocol::auth::{SignInRequest, SignInResponse};
 use praatplaat_domain::protocol::{
     Change, ChangeStatus, Health, PullResponse, PushRequest, PushResponse, API_PREFIX,
     MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PROTOCOL_VERSION,
@@ -47,8 +52,11 @@ const FAILURES_SHOWN: usize = 10;
 /// Generous, so a slow server shows up as slow figures rather than as errors.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
-const USAGE: &str = "usage: bench_sync --url http://127.0.0.1:PORT [--clients N] [--batch N] \
-                     [--seconds S]";
+const USAGE: &str = "usage: PRAATPLAAT_BENCH_PASSWORD=... bench_sync --url http://127.0.0.1:PORT \
+                     --username NAME [--clients N] [--batch N] [--seconds S]";
+
+/// The account every simulated device signs in with.
+static CREDENTIALS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
 
 type Result<T, E = String> = std::result::Result<T, E>;
 
@@ -62,6 +70,7 @@ struct Args {
 
 fn parse_args() -> Result<Args> {
     let mut url = None;
+    let mut username = None;
     let mut clients = 8;
     let mut batch = 50;
     let mut seconds: f64 = 10.0;
@@ -83,6 +92,7 @@ fn parse_args() -> Result<Args> {
         let bad = |what: &str| format!("{flag}: {what}, got {value:?}");
         match flag.as_str() {
             "--url" => url = Some(value.clone()),
+            "--username" => username = Some(value.clone()),
             "--clients" => {
                 clients = value.parse().map_err(|_| bad("expected a number"))?;
                 if clients == 0 {
@@ -105,6 +115,10 @@ fn parse_args() -> Result<Args> {
         }
     }
     let url = url.ok_or_else(|| format!("--url is required\n{USAGE}"))?;
+    let username = username.ok_or_else(|| format!("--username is required\n{USAGE}"))?;
+    let password = std::env::var("PRAATPLAAT_BENCH_PASSWORD")
+        .map_err(|_| format!("PRAATPLAAT_BENCH_PASSWORD is not set\n{USAGE}"))?;
+    let _ = CREDENTIALS.set((username, password));
     Ok(Args {
         base: loopback_base(&url)?,
         clients,
@@ -446,6 +460,38 @@ fn http_client() -> Result<reqwest::Client> {
         .map_err(|e| format!("cannot build an HTTP client: {e}"))
 }
 
+/// A client signed in as a device of its own (a session pushes only for its own device).
+async fn device_client(api: &str, device_id: Uuid) -> Result<reqwest::Client> {
+    let (username, password) = CREDENTIALS
+        .get()
+        .ok_or_else(|| "no credentials".to_owned())?;
+    let request = SignInRequest {
+        username: username.clone(),
+        password: password.clone(),
+        device_id,
+        device_label: "bench_sync".into(),
+    };
+    let response = http_client()?
+        .post(format!("{api}/auth/sign-in"))
+        .json(&request)
+        .send()
+        .await
+        .map_err(|e| format!("sign-in failed: {e}"))?;
+    let body = success_body(response, "sign-in").await?;
+    let signed: SignInResponse =
+        serde_json::from_slice(&body).map_err(|e| format!("sign-in answer unreadable: {e}"))?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    let bearer = format!("Bearer {}", signed.token)
+        .parse()
+        .map_err(|e| format!("token unusable as a header: {e}"))?;
+    headers.insert(reqwest::header::AUTHORIZATION, bearer);
+    reqwest::Client::builder()
+        .timeout(REQUEST_TIMEOUT)
+        .default_headers(headers)
+        .build()
+        .map_err(|e| format!("cannot build an HTTP client: {e}"))
+}
+
 /// Sends a body serialised beforehand, so the timing covers the wire and the server rather than
 /// this program's JSON encoder (the app encodes before it sends too).
 /// The body of a 2xx answer; any other status is an error that quotes the server's words.
@@ -517,8 +563,8 @@ struct Pulled {
 }
 
 /// Pages from cursor 0 until the server says there is no more, as a new device's first sync does.
-async fn pull_all(api: &str) -> Result<Pulled> {
-    let client = http_client()?;
+async fn pull_all(api: &str, device_id: Uuid) -> Result<Pulled> {
+    let client = device_client(api, device_id).await?;
     let started = Instant::now();
     let mut cursor = 0u64;
     let mut pulled = Pulled {
@@ -652,7 +698,7 @@ async fn bench_sync(api: &str, ids: &Ids) -> Result<usize> {
 
     let mut failures = Vec::new();
     let mut expected: HashMap<(RecordKind, Uuid), Record> = HashMap::new();
-    let client = http_client()?;
+    let client = device_client(api, device_id).await?;
     let push_url = format!("{api}/push");
     let batch_count = batches.len();
     let started = Instant::now();
@@ -695,7 +741,7 @@ async fn bench_sync(api: &str, ids: &Ids) -> Result<usize> {
     let mut times = Vec::with_capacity(PULL_RUNS);
     let mut missing_total = 0;
     for run in 1..=PULL_RUNS {
-        let pulled = pull_all(api).await?;
+        let pulled = pull_all(api, ids.next()).await?;
         let by_key: HashMap<(RecordKind, Uuid), &Record> = pulled
             .records
             .iter()
@@ -757,9 +803,9 @@ async fn push_client(
     batch: usize,
     deadline: Instant,
 ) -> Result<ClientStats> {
-    let client = http_client()?;
-    let url = format!("{api}/push");
     let device_id = ids.next();
+    let client = device_client(&api, device_id).await?;
+    let url = format!("{api}/push");
     let mut rng = Rng(0xC11E_0000 + client_no as u64);
     let mut seq = 0u64;
     let mut stats = ClientStats::default();

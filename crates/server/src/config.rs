@@ -49,6 +49,12 @@ pub enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// Applies a device's export file (made on the tablet when it could not sync); the
+    /// passphrase is read from the first line of standard input. Importing twice is harmless.
+    Import {
+        /// The `.praatplaat` export file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -2,7 +2,9 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod figures;
 pub mod health;
+pub mod import;
 pub mod photos;
 pub mod static_files;
 pub mod sync;
@@ -18,6 +20,8 @@ pub fn api_router(max_body_bytes: usize) -> Router<AppState> {
         .merge(health::router())
         .merge(auth::router())
         .merge(accounts::router())
+        .merge(figures::router())
+        .merge(import::router())
         .merge(sync::router())
         .merge(photos::router())
         // An unknown API path is a JSON 404, never the app's index.html.

@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod import;
 pub mod store;
 
 use std::future::Future;

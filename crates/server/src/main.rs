@@ -31,6 +31,7 @@ async fn run(config: Config) -> Result<(), String> {
     let result = match config.command.clone() {
         None => serve_app(&config, state).await,
         Some(Command::User { action }) => user_command(&state, action).await,
+        Some(Command::Import { file }) => import_command(&state, &file).await,
     };
     store.close().await;
     result
@@ -87,17 +88,50 @@ async fn user_command(state: &AppState, action: UserCommand) -> Result<(), Strin
     }
 }
 
-/// The first line of standard input, without its line end.
+async fn import_command(state: &AppState, file: &std::path::Path) -> Result<(), String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let passphrase = read_line("the export's passphrase")?;
+    let report = praatplaat_server::import::import_export(
+        &state.store,
+        praatplaat_server::store::Actor::SYSTEM,
+        &bytes,
+        &passphrase,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    println!(
+        "imported the export of device {}: {} applied, {} merged, {} already here, {} older than \
+         the server's, {} refused; photos: {} new, {} already here",
+        report.device_id,
+        report.applied,
+        report.merged,
+        report.duplicate,
+        report.superseded,
+        report.rejected.len(),
+        report.photos_new,
+        report.photos_known
+    );
+    for reason in &report.rejected {
+        println!("  refused: {reason}");
+    }
+    Ok(())
+}
+
 fn read_password() -> Result<String, String> {
+    read_line("password (at least 10 characters; it is shown as you type)")
+}
+
+/// The first line of standard input, without its line end; asked for on a terminal.
+fn read_line(prompt: &str) -> Result<String, String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!("password (at least 10 characters; it is shown as you type): ");
+        eprint!("{prompt}: ");
         let _ = std::io::stderr().flush();
     }
     let mut line = String::new();
     stdin
         .lock()
         .read_line(&mut line)
-        .map_err(|e| format!("cannot read the password: {e}"))?;
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

@@ -329,6 +329,16 @@ impl Store {
         })
     }
 
+    /// Every stored record of `kind` (for figures over the whole programme).
+    pub async fn records_of_kind(&self, kind: RecordKind) -> Result<Vec<Record>, AppError> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT data FROM records WHERE kind = $1 ORDER BY server_seq")
+                .bind(kind.as_str())
+                .fetch_all(&self.reader)
+                .await?;
+        rows.iter().map(|data| parse_record(data)).collect()
+    }
+
     /// Sets who holds a company. Its records get new change numbers, so the newly assigned pull
     /// them even though their cursors are past the old numbers.
     pub async fn assign(&self, company_id: Uuid, users: &[Uuid]) -> Result<(), AppError> {

@@ -17,6 +17,7 @@ on_both_databases!(
     an_interviewer_syncs_only_their_own_and_assigned_companies,
     a_revoked_tablet_is_refused_and_can_sign_in_again,
     sign_in_refuses_wrong_passwords_and_slows_down_guessing,
+    a_partner_sees_anonymised_figures_only,
 );
 
 /// Who calls in the matrix.
@@ -66,6 +67,12 @@ async fn every_route_checks_the_role(db: Db) {
             Route {
                 method: Method::GET,
                 path: "/sessions".into(),
+                body: None,
+                allowed: None,
+            },
+            Route {
+                method: Method::GET,
+                path: "/figures".into(),
                 body: None,
                 allowed: None,
             },
@@ -196,7 +203,7 @@ async fn every_route_checks_the_role(db: Db) {
             checked += 1;
         }
     }
-    assert_eq!(checked, 6 * 13);
+    assert_eq!(checked, 6 * 14);
     // The public routes need no token.
     for path in ["/health"] {
         let response = server.client.get(server.url(path)).send().await.unwrap();
@@ -488,5 +495,69 @@ async fn sign_in_refuses_wrong_passwords_and_slows_down_guessing(db: Db) {
     error(role, StatusCode::UNPROCESSABLE_ENTITY).await;
     let empty = attempt("", "").await.unwrap();
     error(empty, StatusCode::UNPROCESSABLE_ENTITY).await;
+    server.stop().await;
+}
+
+async fn a_partner_sees_anonymised_figures_only(db: Db) {
+    let server = TestServer::start(&db).await;
+    let office = server.user("kantoor", Role::Coordinator).await;
+    let partner = server.user("gemeente-gouda", Role::Partner).await;
+    let mut changes = Vec::new();
+    for n in 1..=11u128 {
+        let place = match n {
+            1..=5 => "Gouda",
+            6..=10 => "Waddinxveen",
+            _ => "Leiden",
+        };
+        let mut c = Company {
+            id: Uuid::from_u128(n),
+            name: format!("Geheim Metaal {n}"),
+            municipality: place.into(),
+            ..Company::default()
+        };
+        c.meta.updated_at = 1;
+        changes.push((2 * n as u64 - 1, Record::Company(c)));
+        let interview = Interview {
+            id: Uuid::from_u128(100 + n),
+            company_id: Uuid::from_u128(n),
+            date: "2026-11-23".into(),
+            status: praatplaat_domain::InterviewStatus::Completed,
+            ..Interview::default()
+        };
+        changes.push((2 * n as u64, Record::Interview(interview)));
+    }
+    let pushed = office.push(&push_of(0, changes)).await;
+    assert!(pushed
+        .results
+        .iter()
+        .all(|r| r.status == ChangeStatus::Applied));
+    let response = partner.get("/figures").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    assert!(!text.contains("Geheim"), "no company names: {text}");
+    let figures: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(figures["province"]["companies"], 11);
+    assert_eq!(figures["target_interviews"], 200);
+    let gouda = figures["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Gouda")
+        .unwrap();
+    assert_eq!(gouda["cell"]["companies"], 5);
+    let waddinxveen = figures["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Waddinxveen")
+        .unwrap();
+    assert_eq!(waddinxveen["cell"]["companies"], 5);
+    let leiden = figures["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Leiden")
+        .unwrap();
+    assert_eq!(leiden["cell"]["shown"], "too_few");
     server.stop().await;
 }

@@ -6,5 +6,6 @@
 mod harness;
 mod accounts;
 mod conflicts;
+mod import;
 mod photos;
 mod sync;

@@ -1,0 +1,41 @@
+//! Anonymised figures (`praatplaat_domain::figures`): the one thing a partner or municipality
+//! sees; every signed-in role may read them.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use praatplaat_domain::figures::{figures, Figures};
+use praatplaat_domain::{Record, RecordKind};
+
+use crate::auth::Auth;
+use crate::error::AppResult;
+use crate::extract::Json;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/figures", get(get_figures))
+}
+
+async fn get_figures(State(state): State<AppState>, _auth: Auth) -> AppResult<Json<Figures>> {
+    let companies = state
+        .store
+        .records_of_kind(RecordKind::Company)
+        .await?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Company(c) => Some(c),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    let interviews = state
+        .store
+        .records_of_kind(RecordKind::Interview)
+        .await?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Interview(i) => Some(i),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    Ok(Json(figures(&companies, &interviews)))
+}

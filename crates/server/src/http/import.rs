@@ -1,0 +1,46 @@
+//! `POST /import`: the coordinator applies a device's sealed export file (see `crate::import`);
+//! the passphrase travels in the `x-export-passphrase` header (TLS in front, docs/deploy.md).
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::Router;
+use praatplaat_domain::protocol::auth::Role;
+
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::extract::{Body, Json};
+use crate::import::{import_export, ImportError, ImportReport};
+use crate::AppState;
+
+/// An export holds a tablet's photos too: far more than a push.
+pub const MAX_IMPORT_BYTES: usize = 128 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/import", post(import))
+        .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES))
+}
+
+async fn import(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Body(file): Body,
+) -> AppResult<Json<ImportReport>> {
+    auth.require(&[Role::Coordinator, Role::Admin])?;
+    let passphrase = headers
+        .get("x-export-passphrase")
+        .and_then(|v| v.to_str().ok())
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| {
+            AppError::Invalid(
+                "the export's passphrase goes in the x-export-passphrase header".into(),
+            )
+        })?;
+    match import_export(&state.store, auth.actor(), &file, passphrase).await {
+        Ok(report) => Ok(Json(report)),
+        Err(ImportError::App(e)) => Err(e),
+        Err(e) => Err(AppError::Invalid(e.to_string())),
+    }
+}
