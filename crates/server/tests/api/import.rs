@@ -45,7 +45,7 @@ async fn an_export_is_imported_once_however_often_it_is_sent(db: Db) {
                 record: Record::Interview(interview),
             },
         ],
-        &[photo.clone()],
+        std::slice::from_ref(&photo),
     );
     let sealed = praatplaat_vault::seal(
         &bundle.to_json().unwrap(),
