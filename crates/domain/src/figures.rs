@@ -24,6 +24,7 @@ pub const TARGET_PARTNER_INTERVIEWS: u32 = 70;
 
 /// A group's figure, or why it is not shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "shown")]
 pub enum Cell {
     /// Companies with a completed interview in the group.
@@ -33,12 +34,14 @@ pub enum Cell {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Group {
     pub name: String,
     pub cell: Cell,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     /// Companies with a completed interview in the province (shown against the target, always:
     /// the province is one large group once it reaches the minimum).

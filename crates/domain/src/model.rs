@@ -20,6 +20,7 @@ pub const MAX_LONG_TEXT: usize = 20_000;
 /// was based on. `updated_at` is the device clock in milliseconds since the Unix epoch at the last
 /// edit. A deleted record stays as a tombstone so the deletion syncs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RecordMeta {
     pub rev: u64,
@@ -31,6 +32,7 @@ pub struct RecordMeta {
 /// ([`crate::merge::three_way`]). The field holds `kept` (the later edit); `other` waits here until
 /// someone chooses, so no typed text is lost.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Conflict {
     /// The same on every device and server for the same conflict: derived from `path` and the two
@@ -50,6 +52,7 @@ pub struct Conflict {
 
 /// A programme under which interviews are held. The MKB-Deal is the first; more can follow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Programme {
     pub id: &'static str,
     pub name: &'static str,
@@ -63,6 +66,7 @@ pub const MKB_DEAL_METAAL: Programme = Programme {
 
 /// Size class by persons employed (CBS classes; 250+ is not MKB but may still be interviewed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SizeClass {
     #[serde(rename = "1")]
     Solo,
@@ -119,6 +123,7 @@ pub const SEGMENTS: [&str; 12] = [
 
 /// A company that is (to be) interviewed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Company {
     pub id: Uuid,
@@ -159,6 +164,7 @@ impl Default for Company {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InterviewStatus {
     #[default]
@@ -168,6 +174,7 @@ pub enum InterviewStatus {
 
 /// The answer for one practice of the praatplaat.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PracticeAnswer {
     /// The company already does this ("doen we al").
@@ -179,6 +186,7 @@ pub struct PracticeAnswer {
 
 /// Who took part in the conversation on the company's side (the plan includes employees on purpose).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Present {
     pub management: bool,
@@ -187,6 +195,7 @@ pub struct Present {
 
 /// May a good example be shared with other companies?
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sharing {
     /// Not asked yet: treated as "no" until answered.
@@ -199,6 +208,7 @@ pub enum Sharing {
 
 /// A photo kept on the device and synced separately, by the SHA-256 of its JPEG bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PhotoRef {
     /// Lower-case hex SHA-256 of the stored bytes (see [`crate::photo::content_hash`]).
@@ -210,6 +220,7 @@ pub struct PhotoRef {
 
 /// A good example (*goed voorbeeld*) the company gave, with photos and consent to share.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct GoodExample {
     pub id: Uuid,
@@ -234,6 +245,7 @@ impl Default for GoodExample {
 
 /// How much a company needs of one kind of help.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NeedLevel {
     #[default]
@@ -248,6 +260,7 @@ impl NeedLevel {
 
 /// The need for knowledge, support and advice (*kennis, ondersteuning, advies*) on one theme.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ThemeNeed {
     pub knowledge: NeedLevel,
@@ -272,6 +285,7 @@ pub const MAX_EXAMPLES: usize = 50;
 
 /// An interview with one company, held with one version of the praatplaat.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Interview {
     pub id: Uuid,
@@ -344,6 +358,7 @@ impl Interview {
 
 /// The kinds of synced record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Company,
@@ -375,6 +390,7 @@ impl RecordKind {
 
 /// Any synced record; on the wire `{"kind": "interview", "record": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "record", rename_all = "snake_case")]
 pub enum Record {
     Company(Company),

@@ -24,6 +24,7 @@ pub const MAX_PULL_LIMIT: u32 = 500;
 
 /// One change: the full new state of a record, numbered by the device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub seq: u64,
     #[serde(flatten)]
@@ -31,6 +32,7 @@ pub struct Change {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub device_id: Uuid,
     pub changes: Vec<Change>,
@@ -38,6 +40,7 @@ pub struct PushRequest {
 
 /// What became of one pushed change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeStatus {
     /// Stored; `rev` is the new server revision.
@@ -56,6 +59,7 @@ pub enum ChangeStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeResult {
     pub seq: u64,
     pub kind: RecordKind,
@@ -91,6 +95,7 @@ impl ChangeResult {
 /// matches its local copy ([`receipt_matches`]): then what the interviewer sees is on the server,
 /// byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receipt {
     pub kind: RecordKind,
     pub id: Uuid,
@@ -176,6 +181,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// The highest `seq` of this device the server has applied (or seen) so far.
     pub last_seq: u64,
@@ -184,6 +190,7 @@ pub struct PushResponse {
 
 /// One page of a pull: the current state of every record changed after the cursor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub records: Vec<Record>,
     /// Pass this as `since` next time; it covers every record in this page.
@@ -193,6 +200,7 @@ pub struct PullResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
     pub protocol: u32,
@@ -201,6 +209,7 @@ pub struct Health {
 
 /// Every error response of the API: a stable machine code and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub error: String,
     pub message: String,

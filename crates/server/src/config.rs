@@ -55,6 +55,8 @@ pub enum Command {
         /// The `.praatplaat` export file.
         file: PathBuf,
     },
+    /// Prints the OpenAPI document of the API (also served at /api/v1/openapi.json).
+    Openapi,
 }
 
 #[derive(Debug, Clone, Subcommand)]

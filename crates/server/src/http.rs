@@ -1,4 +1,8 @@
 //! HTTP routes, one module per resource. Every route lives under `/api/v1`.
+//!
+//! Each handler carries its `#[utoipa::path]` description and is registered through
+//! `utoipa_axum::routes!`, which adds the route and its description together: the OpenAPI
+//! document at `/api/v1/openapi.json` is built from the same code that serves, so it cannot drift.
 
 pub mod accounts;
 pub mod auth;
@@ -9,14 +13,62 @@ pub mod photos;
 pub mod static_files;
 pub mod sync;
 
+use std::sync::Arc;
+
 use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
 use axum::Router;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::AppError;
 use crate::AppState;
 
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Praatplaat API",
+        description = "Sync, accounts and figures of Praatplaat (MKB-Deal Circulaire \
+                       Maakindustrie Metaal). Errors are JSON `{error, message}`; protected \
+                       routes take `Authorization: Bearer <token>` from /auth/sign-in.",
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&BearerToken),
+)]
+struct ApiDoc;
+
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// Every API route, and the OpenAPI document describing them.
 pub fn api_router(max_body_bytes: usize) -> Router<AppState> {
-    Router::new()
+    let (router, document) = openapi_router().split_for_parts();
+    let document = Arc::new(document);
+    router
+        .route(
+            "/openapi.json",
+            get(move || {
+                let document = Arc::clone(&document);
+                async move { axum::Json(document) }
+            }),
+        )
+        // An unknown API path is a JSON 404, never the app's index.html.
+        .fallback(|| async { AppError::NotFound })
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+}
+
+fn openapi_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(auth::router())
         .merge(accounts::router())
@@ -24,7 +76,9 @@ pub fn api_router(max_body_bytes: usize) -> Router<AppState> {
         .merge(import::router())
         .merge(sync::router())
         .merge(photos::router())
-        // An unknown API path is a JSON 404, never the app's index.html.
-        .fallback(|| async { AppError::NotFound })
-        .layer(DefaultBodyLimit::max(max_body_bytes))
+}
+
+/// The OpenAPI document (also for tools: `praatplaat-server openapi`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi_router().into_openapi()
 }

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::store::{Actor, Store};
 
 /// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub device_id: uuid::Uuid,
     pub applied: usize,

@@ -32,6 +32,10 @@ async fn run(config: Config) -> Result<(), String> {
         None => serve_app(&config, state).await,
         Some(Command::User { action }) => user_command(&state, action).await,
         Some(Command::Import { file }) => import_command(&state, &file).await,
+        Some(Command::Openapi) => praatplaat_server::http::openapi()
+            .to_pretty_json()
+            .map(|json| println!("{json}"))
+            .map_err(|e| e.to_string()),
     };
     store.close().await;
     result

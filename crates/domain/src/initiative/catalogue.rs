@@ -21,6 +21,7 @@ use crate::plate::{Lang, RStep};
 /// The kind of help (*kennis, ondersteuning, advies*): what a company may need on a theme, and
 /// what an initiative offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NeedKind {
     Knowledge,
@@ -56,6 +57,7 @@ impl NeedKind {
 /// Where an initiative works. Only matters for matching: a national initiative fits every
 /// company; a local or regional one fits the companies in its area (see [`Initiative::regions`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Local,
@@ -66,6 +68,7 @@ pub enum Scope {
 
 /// How to reach an initiative. Every field is optional (empty = not known).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Contact {
     pub name: String,
@@ -76,6 +79,7 @@ pub struct Contact {
 
 /// An initiative, programme or organisation a company can be linked to (a synced record).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Initiative {
     pub id: Uuid,

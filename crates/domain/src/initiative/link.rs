@@ -40,6 +40,7 @@ pub const MAX_HISTORY: usize = 200;
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkStatus {
     /// Suggested and agreed with the company, not yet passed on.
@@ -138,6 +139,7 @@ impl fmt::Display for LinkStatus {
 
 /// One change of status, kept for the trail and the follow-up conversation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct LinkEvent {
     pub status: LinkStatus,
@@ -148,6 +150,7 @@ pub struct LinkEvent {
 
 /// A company linked to an initiative (a synced record).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Link {
     pub id: Uuid,

@@ -64,6 +64,7 @@ impl Text {
 /// The code (`"R3"`) is what is stored, so a later switch of display names (or to the condensed
 /// 6-step ladder in a report) does not touch stored data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RStep {
     R0,
     R1,

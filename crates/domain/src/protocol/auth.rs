@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 /// What a signed-in person may do. Checked by the server on every route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Holds interviews: pushes and pulls the companies and interviews they created or are
@@ -54,6 +55,7 @@ impl Role {
 
 /// `POST /api/v1/auth/sign-in`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
     pub username: String,
     pub password: String,
@@ -65,6 +67,7 @@ pub struct SignInRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInfo {
     pub id: Uuid,
     pub username: String,
@@ -73,6 +76,7 @@ pub struct UserInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInResponse {
     /// Sent as `Authorization: Bearer <token>`; the server keeps only its hash.
     pub token: String,
@@ -82,6 +86,7 @@ pub struct SignInResponse {
 
 /// `GET /api/v1/auth/me`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub session_id: Uuid,
     pub user: UserInfo,
@@ -89,6 +94,7 @@ pub struct Me {
 
 /// `POST /api/v1/users` (admin).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewUser {
     pub username: String,
     #[serde(default)]
@@ -99,6 +105,7 @@ pub struct NewUser {
 
 /// One device session, as the coordinator sees it (`GET /api/v1/sessions`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub id: Uuid,
     pub user: UserInfo,
@@ -113,6 +120,7 @@ pub struct SessionInfo {
 
 /// `PUT /api/v1/companies/{id}/assignees` (coordinator): who holds the interviews of a company.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assignees {
     pub user_ids: Vec<Uuid>,
 }

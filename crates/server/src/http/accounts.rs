@@ -2,11 +2,12 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, put};
-use axum::Router;
 use praatplaat_domain::protocol::auth::{
     check_password, Assignees, NewUser, Role, SessionInfo, UserInfo,
 };
+use praatplaat_domain::protocol::ApiError;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::{hash_password, Auth};
@@ -17,12 +18,12 @@ use crate::AppState;
 
 const OFFICE: &[Role] = &[Role::Coordinator, Role::Admin];
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list_users).post(add_user))
-        .route("/sessions", get(list_sessions))
-        .route("/sessions/{id}", delete(revoke_session))
-        .route("/companies/{id}/assignees", put(assign))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, add_user))
+        .routes(routes!(list_sessions))
+        .routes(routes!(revoke_session))
+        .routes(routes!(assign))
 }
 
 /// Creates an account (also used by the `user add` command).
@@ -52,6 +53,13 @@ pub async fn create_user(state: &AppState, new: NewUser) -> AppResult<UserInfo> 
         })
 }
 
+/// Creates an account (admin).
+#[utoipa::path(post, path = "/users", tag = "accounts", security(("bearer" = [])), request_body = NewUser, responses(
+    (status = 201, body = UserInfo),
+    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError),
+    (status = 409, description = "The user name is taken (`conflict`)", body = ApiError),
+    (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+))]
 async fn add_user(
     State(state): State<AppState>,
     auth: Auth,
@@ -62,12 +70,21 @@ async fn add_user(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
+/// Every account (coordinator, admin).
+#[utoipa::path(get, path = "/users", tag = "accounts", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<UserInfo>),
+    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError),
+))]
 async fn list_users(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Vec<UserInfo>>> {
     auth.require(OFFICE)?;
     Ok(Json(state.store.users().await?))
 }
 
 /// The office sees every session; others their own (to see which of their devices are signed in).
+#[utoipa::path(get, path = "/sessions", tag = "accounts", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<SessionInfo>),
+    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError),
+))]
 async fn list_sessions(
     State(state): State<AppState>,
     auth: Auth,
@@ -76,6 +93,14 @@ async fn list_sessions(
     Ok(Json(state.store.sessions(only).await?))
 }
 
+/// Revokes a device session (a lost tablet): the office any, everyone their own.
+#[utoipa::path(delete, path = "/sessions/{id}", tag = "accounts", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The session")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError),
+        (status = 404, description = "No such session", body = ApiError),
+    ))]
 async fn revoke_session(
     State(state): State<AppState>,
     auth: Auth,
@@ -94,6 +119,14 @@ async fn revoke_session(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Sets the interviewers who hold a company (coordinator, admin).
+#[utoipa::path(put, path = "/companies/{id}/assignees", tag = "accounts", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The company")),
+    request_body = Assignees,
+    responses(
+        (status = 204, description = "Assigned"),
+        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError), (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+    ))]
 async fn assign(
     State(state): State<AppState>,
     auth: Auth,

@@ -5,20 +5,21 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::Router;
 use praatplaat_domain::protocol::auth::{Me, SignInRequest, SignInResponse};
+use praatplaat_domain::protocol::ApiError;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{dummy_hash, new_token, token_hash, verify_password, Auth};
 use crate::error::{AppError, AppResult};
 use crate::extract::Json;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/sign-in", post(sign_in))
-        .route("/auth/sign-out", post(sign_out))
-        .route("/auth/me", get(me))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_in))
+        .routes(routes!(sign_out))
+        .routes(routes!(me))
 }
 
 /// The client's address when the server knows it (it does when served by [`crate::serve`]).
@@ -40,6 +41,13 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 /// Longest user name, password and device label accepted (a bound on hashing work too).
 const MAX_FIELD_CHARS: usize = 200;
 
+/// Signs a person in on a device; the token is the device's session until it is revoked.
+#[utoipa::path(post, path = "/auth/sign-in", tag = "accounts", request_body = SignInRequest, responses(
+    (status = 200, body = SignInResponse),
+    (status = 401, description = "Wrong user name or password (`bad_credentials`)", body = ApiError),
+    (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+    (status = 429, description = "Too many failed sign-ins (`too_many_attempts`); see Retry-After", body = ApiError),
+))]
 async fn sign_in(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -96,11 +104,21 @@ async fn sign_in(
     }))
 }
 
+/// Ends this device's session.
+#[utoipa::path(post, path = "/auth/sign-out", tag = "accounts", security(("bearer" = [])), responses(
+    (status = 204, description = "Signed out"),
+    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError),
+))]
 async fn sign_out(State(state): State<AppState>, auth: Auth) -> AppResult<StatusCode> {
     state.store.revoke_session(auth.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Who this session belongs to.
+#[utoipa::path(get, path = "/auth/me", tag = "accounts", security(("bearer" = [])), responses(
+    (status = 200, body = Me),
+    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError),
+))]
 async fn me(auth: Auth) -> Json<Me> {
     Json(Me {
         session_id: auth.session_id,

@@ -2,20 +2,26 @@
 //! sees; every signed-in role may read them.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use praatplaat_domain::figures::{figures, Figures};
+use praatplaat_domain::protocol::ApiError;
 use praatplaat_domain::{Record, RecordKind};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Auth;
 use crate::error::AppResult;
 use crate::extract::Json;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/figures", get(get_figures))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_figures))
 }
 
+/// Companies interviewed per municipality, region and province; groups under 5 hidden.
+#[utoipa::path(get, path = "/figures", tag = "figures", security(("bearer" = [])), responses(
+    (status = 200, body = Figures),
+    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError),
+))]
 async fn get_figures(State(state): State<AppState>, _auth: Auth) -> AppResult<Json<Figures>> {
     let companies = state
         .store

@@ -3,9 +3,10 @@
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
-use axum::routing::post;
-use axum::Router;
 use praatplaat_domain::protocol::auth::Role;
+use praatplaat_domain::protocol::ApiError;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -16,12 +17,21 @@ use crate::AppState;
 /// An export holds a tablet's photos too: far more than a push.
 pub const MAX_IMPORT_BYTES: usize = 128 * 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/import", post(import))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(import))
         .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES))
 }
 
+/// Applies a device's sealed export file (coordinator, admin); importing twice is harmless.
+#[utoipa::path(post, path = "/import", tag = "sync", security(("bearer" = [])),
+    params(("x-export-passphrase" = String, Header, description = "The export's passphrase")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 200, body = ImportReport),
+        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError),
+        (status = 422, description = "Wrong passphrase, not an export, or damaged", body = ApiError),
+    ))]
 async fn import(
     State(state): State<AppState>,
     auth: Auth,

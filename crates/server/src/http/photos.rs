@@ -7,10 +7,11 @@
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::Router;
 use praatplaat_domain::photo::{content_hash, is_content_hash, MAX_BYTES};
+use praatplaat_domain::protocol::ApiError;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -19,17 +20,14 @@ use crate::http::sync::RECORD_ROLES;
 use crate::store::{UploadRefusal, UploadState};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/photos/{hash}", get(get_photo).put(put_photo))
-        .route(
-            "/photos/{hash}/upload",
-            get(upload_status).patch(upload_chunk),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_photo, put_photo))
+        .routes(routes!(upload_status, upload_chunk))
         .layer(DefaultBodyLimit::max(MAX_BYTES))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Stored {
     hash: String,
     bytes: usize,
@@ -47,6 +45,16 @@ fn check_hash(hash: &str) -> AppResult<()> {
     }
 }
 
+/// Stores a photo (JPEG) under the SHA-256 of its bytes; sending it again is harmless.
+#[utoipa::path(put, path = "/photos/{hash}", tag = "photos", security(("bearer" = [])),
+    params(("hash" = String, Path, description = "Lower-case hex SHA-256 of the bytes")),
+    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses(
+        (status = 201, description = "Stored", body = Stored),
+        (status = 200, description = "The server had it already", body = Stored),
+        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError), (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+        (status = 413, description = "Over 2 MiB (`too_large`)", body = ApiError),
+    ))]
 async fn put_photo(
     State(state): State<AppState>,
     auth: Auth,
@@ -79,6 +87,13 @@ async fn put_photo(
     ))
 }
 
+#[utoipa::path(get, path = "/photos/{hash}", tag = "photos", security(("bearer" = [])),
+    params(("hash" = String, Path, description = "Lower-case hex SHA-256 of the bytes")),
+    responses(
+        (status = 200, description = "The photo", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError), (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+        (status = 404, description = "No such photo", body = ApiError),
+    ))]
 async fn get_photo(
     State(state): State<AppState>,
     auth: Auth,
@@ -105,7 +120,7 @@ async fn get_photo(
 }
 
 /// How far the upload of a photo has come.
-#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct UploadStatus {
     pub received: u64,
     pub complete: bool,
@@ -120,6 +135,13 @@ impl From<UploadState> for UploadStatus {
     }
 }
 
+/// How many bytes of a resumable upload the server holds.
+#[utoipa::path(get, path = "/photos/{hash}/upload", tag = "photos", security(("bearer" = [])),
+    params(("hash" = String, Path, description = "Lower-case hex SHA-256 of the whole photo")),
+    responses(
+        (status = 200, body = UploadStatus),
+        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError), (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+    ))]
 async fn upload_status(
     State(state): State<AppState>,
     auth: Auth,
@@ -130,12 +152,25 @@ async fn upload_status(
     Ok(Json(state.store.upload_state(&hash).await?.into()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ChunkParams {
+    /// Where this chunk starts: what the server holds so far.
     offset: u64,
+    /// The whole photo's size in bytes.
     size: u64,
 }
 
+/// Adds the next chunk of a resumable upload; the last one stores the photo once its hash checks.
+#[utoipa::path(patch, path = "/photos/{hash}/upload", tag = "photos", security(("bearer" = [])),
+    params(("hash" = String, Path, description = "Lower-case hex SHA-256 of the whole photo"), ChunkParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 200, body = UploadStatus),
+        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError),
+        (status = 409, description = "`offset` is not what the server holds; ask and go on from there", body = ApiError),
+        (status = 422, description = "Bad size, or the joined bytes do not match the hash (upload dropped)", body = ApiError),
+    ))]
 async fn upload_chunk(
     State(state): State<AppState>,
     auth: Auth,

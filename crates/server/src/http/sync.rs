@@ -1,12 +1,12 @@
 //! Push and pull of records (see `praatplaat_domain::protocol`).
 
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
 use praatplaat_domain::protocol::{
-    PullResponse, PushRequest, PushResponse, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
+    ApiError, PullResponse, PushRequest, PushResponse, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
 };
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use praatplaat_domain::protocol::auth::Role;
 
@@ -15,15 +15,21 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Query};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/push", post(push))
-        .route("/pull", get(pull))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(push))
+        .routes(routes!(pull))
 }
 
 /// The roles that hold records; partners see figures only.
 pub(crate) const RECORD_ROLES: &[Role] = &[Role::Interviewer, Role::Coordinator, Role::Admin];
 
+/// Applies a device's changes in order, each at most once (see the protocol in ARCHITECTURE.md).
+#[utoipa::path(post, path = "/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest, responses(
+    (status = 200, description = "A verdict and receipt per change", body = PushResponse),
+    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError), (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+    (status = 413, description = "The body is too large (`too_large`)", body = ApiError),
+))]
 async fn push(
     State(state): State<AppState>,
     auth: Auth,
@@ -59,13 +65,22 @@ async fn push(
     Ok(Json(state.store.push(auth.actor(), &request).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PullParams {
+    /// The cursor of the last page stored (0 for everything).
     #[serde(default)]
     since: u64,
+    /// Records per page, 1 to 500 (default 500).
     limit: Option<u32>,
 }
 
+/// The records this caller may see that changed after `since`, one page at a time.
+#[utoipa::path(get, path = "/pull", tag = "sync", security(("bearer" = [])), params(PullParams), responses(
+    (status = 200, body = PullResponse),
+    (status = 400, description = "A parameter is not a number (`bad_query`)", body = ApiError),
+    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError), (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+))]
 async fn pull(
     State(state): State<AppState>,
     auth: Auth,
