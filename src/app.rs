@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::banner::{SaveErrorBanner, StorageBanner, UpdateBanner};
+use crate::components::banner::{SaveErrorBanner, SignedOutBanner, StorageBanner, UpdateBanner};
 use crate::components::header::AppHeader;
 use crate::i18n::use_texts;
 use crate::pages::companies::CompaniesPage;
@@ -23,6 +23,7 @@ use crate::pages::interview_list::InterviewList;
 use crate::pages::new_interview::NewInterview;
 use crate::pages::plate_preview::PlatePreview;
 use crate::pages::settings_page::SettingsPage;
+use crate::pages::sync_page::SyncPage;
 use crate::state::{provide_app_state, LoadState};
 
 #[component]
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
             <div class="top">
                 <AppHeader/>
                 <UpdateBanner/>
+                <SignedOutBanner/>
                 <SaveErrorBanner/>
                 <StorageBanner/>
             </div>
@@ -76,6 +78,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("own") view=OwnPlateStep/>
                         </ParentRoute>
                         <Route path=path!("/settings") view=SettingsPage/>
+                        <Route path=path!("/sync") view=SyncPage/>
                         <Route path=path!("/companies") view=CompaniesPage/>
                         <Route path=path!("/initiatives") view=InitiativesPage/>
                         <Route path=path!("/initiatives/:id") view=InitiativeEditor/>

@@ -1,5 +1,6 @@
 //! Small reusable pieces of UI.
 
+pub mod account;
 pub mod banner;
 pub mod choice;
 pub mod field;

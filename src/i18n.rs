@@ -4,8 +4,10 @@
 
 use leptos::prelude::*;
 
+use praatplaat_domain::model::RecordKind;
 /// The UI language is the plate's language: one enum for both.
 pub use praatplaat_domain::plate::Lang;
+use praatplaat_domain::protocol::auth::Role;
 
 /// The texts of `lang`.
 pub fn texts(lang: Lang) -> &'static Texts {
@@ -199,6 +201,46 @@ pub struct Texts {
     pub storage_low: fn(&str) -> String,
     pub storage_unknown: &'static str,
     pub show_more: fn(usize, usize) -> String,
+    pub account: &'static str,
+    pub sign_in_intro: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub device_label: &'static str,
+    pub device_label_hint: &'static str,
+    pub sign_in: &'static str,
+    pub signing_in: &'static str,
+    pub sign_out: &'static str,
+    pub signed_in_as: fn(&str, &str) -> String,
+    pub role: fn(Role) -> &'static str,
+    pub sign_out_note: &'static str,
+    pub sign_out_waiting: fn(usize) -> String,
+    pub sign_in_to_sync: &'static str,
+    pub signed_out_by_server: &'static str,
+    pub sign_in_offline: &'static str,
+    pub fill_credentials: &'static str,
+    pub bad_credentials: &'static str,
+    pub too_many_attempts: fn(u32) -> String,
+    pub server_unreachable: &'static str,
+    pub sign_in_failed: fn(&str) -> String,
+    pub sync_title: &'static str,
+    pub ago: fn(i64) -> String,
+    pub waiting_title: &'static str,
+    pub nothing_waiting: &'static str,
+    pub kind_count: fn(RecordKind, usize) -> String,
+    pub photos_count: fn(usize, &str) -> String,
+    pub set_aside_title: &'static str,
+    pub set_aside_help: &'static str,
+    pub set_aside_reason: fn(&str) -> String,
+    pub kind_name: fn(RecordKind) -> &'static str,
+    pub unnamed: &'static str,
+    pub open_record: &'static str,
+    pub problem_title: &'static str,
+    pub problem_unreachable: &'static str,
+    pub problem_server: fn(&str) -> String,
+    pub problem_forbidden: &'static str,
+    pub problem_device: fn(&str) -> String,
+    pub auto_retry: &'static str,
+    pub sync_details: &'static str,
 }
 
 pub const NL: Texts = Texts {
@@ -400,6 +442,102 @@ pub const NL: Texts = Texts {
     },
     storage_unknown: "Deze browser meldt niet hoeveel opslag er is.",
     show_more: |shown, total| format!("Meer tonen ({shown} van {total})"),
+    account: "Account",
+    sign_in_intro: "Meld je één keer aan, met internet. Daarna synchroniseert dit apparaat \
+                    vanzelf, ook na weken zonder netwerk.",
+    username: "Gebruikersnaam",
+    password: "Wachtwoord",
+    device_label: "Naam van dit apparaat",
+    device_label_hint: "De coördinator ziet deze naam in de lijst van aangemelde apparaten.",
+    sign_in: "Aanmelden",
+    signing_in: "Bezig met aanmelden…",
+    sign_out: "Afmelden",
+    signed_in_as: |name, role| format!("Aangemeld als {name} ({role})"),
+    role: |role| match role {
+        Role::Interviewer => "interviewer",
+        Role::Coordinator => "coördinator",
+        Role::Partner => "partner",
+        Role::Admin => "beheerder",
+    },
+    sign_out_note: "Na afmelden synchroniseert dit apparaat niet meer. Je gegevens blijven op \
+                    dit apparaat.",
+    sign_out_waiting: |n| {
+        format!("Er wachten nog {n} wijziging(en). Ze blijven hier en gaan mee zodra je weer aanmeldt.")
+    },
+    sign_in_to_sync: "Meld je aan om te synchroniseren",
+    signed_out_by_server: "Dit apparaat is afgemeld. Meld opnieuw aan om te synchroniseren; je \
+                           gegevens blijven op dit apparaat.",
+    sign_in_offline: "Aanmelden kan alleen met internet, en dit apparaat is nu offline. Je kunt \
+                      gewoon verder werken: alles blijft op dit apparaat.",
+    fill_credentials: "Vul je gebruikersnaam en wachtwoord in.",
+    bad_credentials: "Gebruikersnaam of wachtwoord klopt niet. Let op hoofdletters.",
+    too_many_attempts: |minutes| match minutes {
+        0 | 1 => "Te veel pogingen. Wacht 1 minuut en probeer het dan opnieuw.".to_owned(),
+        n => format!("Te veel pogingen. Wacht {n} minuten en probeer het dan opnieuw."),
+    },
+    server_unreachable: "De server is niet bereikbaar. Controleer de verbinding en het \
+                         serveradres, of probeer het later.",
+    sign_in_failed: |e| {
+        format!("Aanmelden lukte niet ({e}). Probeer het later of meld het bij de coördinator.")
+    },
+    sync_title: "Synchronisatie",
+    ago: |minutes| match minutes {
+        m if m < 1 => "zojuist".to_owned(),
+        1 => "1 minuut geleden".to_owned(),
+        m if m < 60 => format!("{m} minuten geleden"),
+        m if m < 48 * 60 => format!("{} uur geleden", m / 60),
+        m => format!("{} dagen geleden", m / (24 * 60)),
+    },
+    waiting_title: "Wacht op verzending",
+    nothing_waiting: "Niets: alles staat ook op de server.",
+    kind_count: |kind, n| {
+        let (one, many) = match kind {
+            RecordKind::Interview => ("gesprek", "gesprekken"),
+            RecordKind::Company => ("bedrijf", "bedrijven"),
+            RecordKind::Link => ("koppeling", "koppelingen"),
+            RecordKind::Initiative => ("initiatief", "initiatieven"),
+        };
+        format!("{n} {}", if n == 1 { one } else { many })
+    },
+    photos_count: |n, size| {
+        if n == 1 {
+            format!("1 foto ({size})")
+        } else {
+            format!("{n} foto’s ({size})")
+        }
+    },
+    set_aside_title: "Apart gezet",
+    set_aside_help: "De server heeft deze wijzigingen geweigerd. Ze staan nog op dit apparaat, \
+                     maar gaan niet mee. Pas ze aan (dan gaan ze opnieuw mee); lukt dat niet, \
+                     meld het bij de coördinator.",
+    set_aside_reason: |reason| format!("Reden van de server: {reason}"),
+    kind_name: |kind| match kind {
+        RecordKind::Interview => "Gesprek",
+        RecordKind::Company => "Bedrijf",
+        RecordKind::Link => "Koppeling",
+        RecordKind::Initiative => "Initiatief",
+    },
+    unnamed: "(zonder naam)",
+    open_record: "Openen",
+    problem_title: "Laatste probleem",
+    problem_unreachable: "Geen verbinding met de server. Wacht op netwerk; alles staat veilig op \
+                          dit apparaat.",
+    problem_server: |e| {
+        format!(
+            "De server gaf een fout ({e}). Probeer het later of meld het bij de coördinator; \
+             alles staat veilig op dit apparaat."
+        )
+    },
+    problem_forbidden: "Dit account mag geen gesprekken synchroniseren. Meld je af en meld je aan \
+                        met je interviewer-account, of vraag het de coördinator.",
+    problem_device: |e| {
+        format!(
+            "Lezen of schrijven op dit apparaat lukte niet ({e}). Sluit de app en open hem \
+             opnieuw; helpt dat niet, meld het bij de coördinator."
+        )
+    },
+    auto_retry: "De app probeert het zelf opnieuw.",
+    sync_details: "Synchronisatie bekijken",
 };
 
 pub const EN: Texts = Texts {
@@ -598,6 +736,100 @@ pub const EN: Texts = Texts {
     },
     storage_unknown: "This browser does not report its storage.",
     show_more: |shown, total| format!("Show more ({shown} of {total})"),
+    account: "Account",
+    sign_in_intro: "Sign in once, with internet. After that this device syncs by itself, even \
+                    after weeks without a network.",
+    username: "User name",
+    password: "Password",
+    device_label: "Name of this device",
+    device_label_hint: "The coordinator sees this name in the list of signed-in devices.",
+    sign_in: "Sign in",
+    signing_in: "Signing in…",
+    sign_out: "Sign out",
+    signed_in_as: |name, role| format!("Signed in as {name} ({role})"),
+    role: |role| match role {
+        Role::Interviewer => "interviewer",
+        Role::Coordinator => "coordinator",
+        Role::Partner => "partner",
+        Role::Admin => "administrator",
+    },
+    sign_out_note: "After signing out this device no longer syncs. Your data stays on this \
+                    device.",
+    sign_out_waiting: |n| {
+        format!("{n} change(s) still waiting. They stay here and go as soon as you sign in again.")
+    },
+    sign_in_to_sync: "Sign in to sync",
+    signed_out_by_server: "This device was signed out. Sign in again to sync; your data stays on \
+                           this device.",
+    sign_in_offline: "Signing in needs the internet, and this device is offline now. You can \
+                      carry on working: everything stays on this device.",
+    fill_credentials: "Fill in your user name and password.",
+    bad_credentials: "User name or password is wrong. Mind upper and lower case.",
+    too_many_attempts: |minutes| match minutes {
+        0 | 1 => "Too many attempts. Wait 1 minute, then try again.".to_owned(),
+        n => format!("Too many attempts. Wait {n} minutes, then try again."),
+    },
+    server_unreachable: "The server cannot be reached. Check the connection and the server \
+                         address, or try later.",
+    sign_in_failed: |e| format!("Signing in did not work ({e}). Try later or tell the coordinator."),
+    sync_title: "Sync",
+    ago: |minutes| match minutes {
+        m if m < 1 => "just now".to_owned(),
+        1 => "1 minute ago".to_owned(),
+        m if m < 60 => format!("{m} minutes ago"),
+        m if m < 48 * 60 => format!("{} hours ago", m / 60),
+        m => format!("{} days ago", m / (24 * 60)),
+    },
+    waiting_title: "Waiting to be sent",
+    nothing_waiting: "Nothing: everything is on the server too.",
+    kind_count: |kind, n| {
+        let (one, many) = match kind {
+            RecordKind::Interview => ("interview", "interviews"),
+            RecordKind::Company => ("company", "companies"),
+            RecordKind::Link => ("link", "links"),
+            RecordKind::Initiative => ("initiative", "initiatives"),
+        };
+        format!("{n} {}", if n == 1 { one } else { many })
+    },
+    photos_count: |n, size| {
+        if n == 1 {
+            format!("1 photo ({size})")
+        } else {
+            format!("{n} photos ({size})")
+        }
+    },
+    set_aside_title: "Set aside",
+    set_aside_help: "The server refused these changes. They are still on this device but do not \
+                     travel. Change them (they then go again); if that does not help, tell the \
+                     coordinator.",
+    set_aside_reason: |reason| format!("The server's reason: {reason}"),
+    kind_name: |kind| match kind {
+        RecordKind::Interview => "Interview",
+        RecordKind::Company => "Company",
+        RecordKind::Link => "Link",
+        RecordKind::Initiative => "Initiative",
+    },
+    unnamed: "(no name)",
+    open_record: "Open",
+    problem_title: "Last problem",
+    problem_unreachable: "No connection with the server. Wait for a network; everything is safe \
+                          on this device.",
+    problem_server: |e| {
+        format!(
+            "The server reported an error ({e}). Try later or tell the coordinator; everything \
+             is safe on this device."
+        )
+    },
+    problem_forbidden: "This account may not sync interviews. Sign out and sign in with your \
+                        interviewer account, or ask the coordinator.",
+    problem_device: |e| {
+        format!(
+            "Reading or writing on this device failed ({e}). Close the app and open it again; \
+             if that does not help, tell the coordinator."
+        )
+    },
+    auto_retry: "The app tries again by itself.",
+    sync_details: "View sync",
 };
 
 /// The texts of the current language, reactive: read it inside a closure in `view!`.

@@ -6,6 +6,7 @@
 //! newer app version that adds fields still reads older records.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -13,7 +14,7 @@ use indexed_db_futures::transaction::TransactionMode;
 use praatplaat_domain::initiative::{Initiative, Link};
 use praatplaat_domain::merge::accept_remote;
 use praatplaat_domain::model::{Company, Interview, Record, RecordKind};
-use praatplaat_domain::protocol::{Change, ChangeResult, ChangeStatus};
+use praatplaat_domain::protocol::{Change, ChangeResult, ChangeStatus, Receipt};
 use praatplaat_domain::sync::LocalStore;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -22,7 +23,7 @@ use wasm_bindgen::JsCast;
 
 const DB_NAME: &str = "praatplaat";
 /// Schema version; each step of [`upgrade`] brings an older database one version further.
-const DB_VERSION: u32 = 3;
+const DB_VERSION: u32 = 4;
 const COMPANIES: &str = "companies";
 const INTERVIEWS: &str = "interviews";
 const OUTBOX: &str = "outbox";
@@ -34,6 +35,8 @@ const PHOTO_OUTBOX: &str = "photo_outbox";
 /// The initiative catalogue and the links of companies to initiatives (since schema 3).
 const INITIATIVES: &str = "initiatives";
 const LINKS: &str = "links";
+/// The server's receipts (revision and content hash it stores) by `kind:id` (since schema 4).
+const RECEIPTS: &str = "receipts";
 /// Every store holding synced records.
 const RECORD_STORES: [&str; 4] = [COMPANIES, INTERVIEWS, INITIATIVES, LINKS];
 
@@ -152,6 +155,9 @@ fn upgrade(old_version: u32, db: &Database) -> indexed_db_futures::Result<()> {
             db.create_object_store(name).build()?;
         }
     }
+    if old_version < 4 {
+        db.create_object_store(RECEIPTS).build()?;
+    }
     Ok(())
 }
 
@@ -190,12 +196,24 @@ pub struct Snapshot {
 }
 
 /// What is waiting to be synced.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OutboxSummary {
     pub waiting: usize,
+    /// Waiting changes per kind of record (kinds with none left out).
+    pub by_kind: BTreeMap<RecordKind, usize>,
     pub photos_waiting: usize,
-    /// Reasons of changes the server refused.
-    pub set_aside: Vec<String>,
+    /// Bytes of the waiting photos (what the upload will cost on a weak connection).
+    pub photo_bytes: f64,
+    /// Changes the server refused for good, kept on the device and shown.
+    pub set_aside: Vec<SetAside>,
+}
+
+/// A change the server refused: which record, and the server's reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    pub kind: RecordKind,
+    pub id: Uuid,
+    pub reason: String,
 }
 
 async fn read_all_json(
@@ -205,14 +223,43 @@ async fn read_all_json(
     rows.map(|r| r.map_err(IdbError::from)).collect()
 }
 
-fn summarise(entries: Vec<OutboxEntry>, photos_waiting: usize) -> OutboxSummary {
-    let (set_aside, waiting): (Vec<_>, Vec<_>) =
-        entries.into_iter().partition(|e| e.rejected.is_some());
-    OutboxSummary {
-        waiting: waiting.len(),
-        photos_waiting,
-        set_aside: set_aside.into_iter().filter_map(|e| e.rejected).collect(),
+fn summarise(entries: Vec<OutboxEntry>, photos: (usize, f64)) -> OutboxSummary {
+    let mut summary = OutboxSummary {
+        photos_waiting: photos.0,
+        photo_bytes: photos.1,
+        ..OutboxSummary::default()
+    };
+    for entry in entries {
+        match entry.rejected {
+            Some(reason) => summary.set_aside.push(SetAside {
+                kind: entry.kind,
+                id: entry.id,
+                reason,
+            }),
+            None => {
+                summary.waiting += 1;
+                *summary.by_kind.entry(entry.kind).or_default() += 1;
+            }
+        }
     }
+    summary
+}
+
+/// Count and total size of the photos waiting for upload, read in the caller's transaction
+/// (which must cover `photos` and `photo_outbox`).
+async fn waiting_photos(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+) -> Result<(usize, f64), IdbError> {
+    let hashes = read_all_json(&tx.object_store(PHOTO_OUTBOX)?).await?;
+    let photos = tx.object_store(PHOTOS)?;
+    let mut bytes = 0.0;
+    for hash in &hashes {
+        let value: Option<wasm_bindgen::JsValue> = photos.get(hash.clone()).primitive()?.await?;
+        if let Some(blob) = value.and_then(|v| v.dyn_into::<web_sys::Blob>().ok()) {
+            bytes += blob.size();
+        }
+    }
+    Ok((hashes.len(), bytes))
 }
 
 async fn read_outbox(
@@ -228,14 +275,14 @@ async fn read_outbox(
 pub async fn load_all() -> Result<Snapshot, IdbError> {
     let db = db()?;
     let tx = db
-        .transaction([&RECORD_STORES[..], &[OUTBOX, PHOTO_OUTBOX]].concat())
+        .transaction([&RECORD_STORES[..], &[OUTBOX, PHOTOS, PHOTO_OUTBOX]].concat())
         .build()?;
     let companies = read_all_json(&tx.object_store(COMPANIES)?).await?;
     let interviews = read_all_json(&tx.object_store(INTERVIEWS)?).await?;
     let initiatives = read_all_json(&tx.object_store(INITIATIVES)?).await?;
     let links = read_all_json(&tx.object_store(LINKS)?).await?;
     let outbox = read_outbox(&tx.object_store(OUTBOX)?).await?;
-    let photos_waiting = tx.object_store(PHOTO_OUTBOX)?.count().primitive()?.await? as usize;
+    let photos = waiting_photos(&tx).await?;
     tx.commit().await?;
     Ok(Snapshot {
         companies: companies
@@ -254,17 +301,17 @@ pub async fn load_all() -> Result<Snapshot, IdbError> {
             .iter()
             .map(|j| serde_json::from_str(j))
             .collect::<Result<_, _>>()?,
-        outbox: summarise(outbox, photos_waiting),
+        outbox: summarise(outbox, photos),
     })
 }
 
 pub async fn outbox_summary() -> Result<OutboxSummary, IdbError> {
     let db = db()?;
-    let tx = db.transaction([OUTBOX, PHOTO_OUTBOX]).build()?;
+    let tx = db.transaction([OUTBOX, PHOTOS, PHOTO_OUTBOX]).build()?;
     let entries = read_outbox(&tx.object_store(OUTBOX)?).await?;
-    let photos_waiting = tx.object_store(PHOTO_OUTBOX)?.count().primitive()?.await? as usize;
+    let photos = waiting_photos(&tx).await?;
     tx.commit().await?;
-    Ok(summarise(entries, photos_waiting))
+    Ok(summarise(entries, photos))
 }
 
 async fn get_meta_u64(
@@ -381,6 +428,24 @@ pub async fn photo_uploaded(hash: &str) -> Result<(), IdbError> {
     Ok(())
 }
 
+/// Forgets the pull cursor, so the next pull starts from the beginning. Called on sign-in: what
+/// the server lets a device pull depends on who is signed in, so a cursor moved under another
+/// account (or under none) could skip records the new account may see. Pulled records that are
+/// already here change nothing (`accept_remote`).
+pub async fn reset_cursor() -> Result<(), IdbError> {
+    let db = db()?;
+    let tx = db
+        .transaction(META)
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
+    tx.object_store(META)?
+        .delete(META_CURSOR.to_owned())
+        .primitive()?
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The [`LocalStore`] of the sync engine over this database.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IdbStore;
@@ -429,6 +494,42 @@ impl LocalStore for IdbStore {
         }
         tx.commit().await?;
         Ok(changes)
+    }
+
+    async fn save_receipts(&self, receipts: Vec<Receipt>) -> Result<(), IdbError> {
+        let db = db()?;
+        let tx = db
+            .transaction(RECEIPTS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store(RECEIPTS)?;
+        for receipt in receipts {
+            let key = outbox_key(receipt.kind, receipt.id);
+            let held: Option<String> = store.get(key.clone()).primitive()?.await?;
+            let held: Option<Receipt> = held.map(|j| serde_json::from_str(&j)).transpose()?;
+            // A late answer must not undo a newer one.
+            if held.is_none_or(|h| h.rev <= receipt.rev) {
+                store
+                    .put(serde_json::to_string(&receipt)?)
+                    .with_key(key)
+                    .primitive()?
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn receipt(&self, kind: RecordKind, id: Uuid) -> Result<Option<Receipt>, IdbError> {
+        let db = db()?;
+        let tx = db.transaction(RECEIPTS).build()?;
+        let json: Option<String> = tx
+            .object_store(RECEIPTS)?
+            .get(outbox_key(kind, id))
+            .primitive()?
+            .await?;
+        tx.commit().await?;
+        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
     }
 
     async fn acknowledge(&self, results: &[ChangeResult]) -> Result<(), IdbError> {

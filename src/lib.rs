@@ -17,6 +17,7 @@ pub mod photos;
 pub mod places;
 pub mod plate_data;
 pub mod service_worker;
+pub mod session;
 pub mod settings;
 pub mod state;
 pub mod storage;

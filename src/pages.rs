@@ -7,3 +7,4 @@ pub mod interview_list;
 pub mod new_interview;
 pub mod plate_preview;
 pub mod settings_page;
+pub mod sync_page;

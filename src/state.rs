@@ -13,6 +13,7 @@ use praatplaat_domain::plate::Definition;
 use uuid::Uuid;
 
 use crate::idb::{self, IdbError, OutboxSummary};
+use crate::session::{Account, Session};
 use crate::settings::Settings;
 use crate::storage::{self, StorageInfo};
 use crate::{clock, sync_driver};
@@ -42,7 +43,20 @@ impl From<IdbError> for SaveProblem {
     }
 }
 
-/// What the sync badge and the settings screen show.
+/// Why the last sync round did not finish, sorted by what the interviewer can do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncProblem {
+    /// No network, or the server did not answer: wait; everything is on the device.
+    Unreachable,
+    /// The account may not sync records (403): sign in with another account.
+    Forbidden,
+    /// The server answered with an error: try later or tell the coordinator.
+    Server(String),
+    /// Reading or writing this device's storage failed.
+    Device(String),
+}
+
+/// What the sync badge and the sync screen show.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncStatus {
     pub outbox: OutboxSummary,
@@ -50,12 +64,16 @@ pub struct SyncStatus {
     pub online: bool,
     /// Time (ms) of the last sync that reached the server and finished.
     pub last_ok: Option<i64>,
-    pub last_error: Option<String>,
+    pub last_error: Option<SyncProblem>,
+    /// Time (ms) of the last failed round, with `last_error`.
+    pub last_error_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct AppState {
     pub settings: RwSignal<Settings>,
+    /// The account the device syncs with (see `session.rs`); signed out, nothing is synced.
+    pub account: RwSignal<Account>,
     pub companies: RwSignal<BTreeMap<Uuid, Company>>,
     pub interviews: RwSignal<BTreeMap<Uuid, Interview>>,
     /// The initiative catalogue: the seed built into the app, overlaid by what the server sent.
@@ -77,6 +95,7 @@ pub struct AppState {
 pub fn provide_app_state() -> AppState {
     let state = AppState {
         settings: RwSignal::new(Settings::load()),
+        account: RwSignal::new(Account::load()),
         companies: RwSignal::new(BTreeMap::new()),
         interviews: RwSignal::new(BTreeMap::new()),
         initiatives: RwSignal::new(BTreeMap::new()),
@@ -288,6 +307,56 @@ impl AppState {
     pub async fn refresh_storage(&self) {
         if let Some(info) = storage::estimate().await {
             self.storage.set(Some(info));
+        }
+    }
+
+    /// Keeps a new session (after sign-in) and syncs with it at once.
+    pub fn signed_in(&self, session: Session) {
+        let state = *self;
+        self.account.update(|a| {
+            a.last_username = session.user.username.clone();
+            a.session = Some(session.clone());
+            a.signed_out_by_server = false;
+        });
+        self.persist_account();
+        // New interviews carry the interviewer's name; fill it in if the device has none yet.
+        if self
+            .settings
+            .with_untracked(|s| s.interviewer.trim().is_empty())
+        {
+            self.settings
+                .update(|s| s.interviewer = session.user.display_name.clone());
+            if let Err(e) = self.settings.with_untracked(Settings::save) {
+                self.save_error.set(Some(SaveProblem::Other(e)));
+            }
+        }
+        self.sync.update(|s| s.last_error = None);
+        spawn_local(async move {
+            // What a device may pull depends on the account: start the pull from the beginning.
+            if let Err(e) = idb::reset_cursor().await {
+                state
+                    .sync
+                    .update(|s| s.last_error = Some(SyncProblem::Device(e.to_string())));
+            }
+            sync_driver::request(state);
+        });
+    }
+
+    /// Forgets the session token. Every record and the outbox stay on the device; they sync
+    /// after the next sign-in. `by_server` marks a session the server refused (revoked by the
+    /// coordinator), which every screen then reports.
+    pub fn forget_session(&self, by_server: bool) {
+        self.account.update(|a| {
+            a.session = None;
+            a.signed_out_by_server = by_server;
+        });
+        self.persist_account();
+        self.sync.update(|s| s.last_error = None);
+    }
+
+    fn persist_account(&self) {
+        if let Err(e) = self.account.with_untracked(Account::save) {
+            self.save_error.set(Some(SaveProblem::Other(e)));
         }
     }
 

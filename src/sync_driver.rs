@@ -7,12 +7,12 @@ use std::time::Duration;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use praatplaat_domain::sync::sync_once;
+use praatplaat_domain::sync::{sync_once, SyncError};
 
 use crate::clock;
-use crate::idb::{self, IdbStore};
-use crate::net::HttpTransport;
-use crate::state::AppState;
+use crate::idb::{self, IdbError, IdbStore};
+use crate::net::{HttpTransport, NetError};
+use crate::state::{AppState, SyncProblem};
 
 /// Pause after an edit before syncing, so a burst of typing travels as one push.
 const AFTER_EDIT: Duration = Duration::from_millis(800);
@@ -86,22 +86,56 @@ pub fn request(state: AppState) {
 
 /// Uploads waiting photos one by one; a photo that is uploaded leaves the queue at once, so an
 /// interrupted round continues where it stopped.
-async fn upload_photos(transport: &HttpTransport) -> Result<(), String> {
-    for hash in idb::pending_photos().await.map_err(|e| e.to_string())? {
-        match idb::load_photo(&hash).await.map_err(|e| e.to_string())? {
+async fn upload_photos(transport: &HttpTransport) -> Result<(), Failure> {
+    for hash in idb::pending_photos().await.map_err(Failure::Device)? {
+        match idb::load_photo(&hash).await.map_err(Failure::Device)? {
             Some(blob) => transport
                 .put_photo(&hash, &blob)
                 .await
-                .map_err(|e| e.to_string())?,
+                .map_err(Failure::Net)?,
             None => {
                 leptos::logging::warn!("photo {hash} is queued but missing; dropped from the queue")
             }
         }
-        idb::photo_uploaded(&hash)
-            .await
-            .map_err(|e| e.to_string())?;
+        idb::photo_uploaded(&hash).await.map_err(Failure::Device)?;
     }
     Ok(())
+}
+
+/// Why a round stopped, before it is put in the interviewer's terms.
+enum Failure {
+    Device(IdbError),
+    Net(NetError),
+    /// The server gave no verdict for a pushed change.
+    NoProgress,
+}
+
+impl From<SyncError<IdbError, NetError>> for Failure {
+    fn from(e: SyncError<IdbError, NetError>) -> Self {
+        match e {
+            SyncError::Store(e) => Failure::Device(e),
+            SyncError::Transport(e) => Failure::Net(e),
+            SyncError::NoProgress => Failure::NoProgress,
+        }
+    }
+}
+
+impl Failure {
+    fn problem(&self) -> SyncProblem {
+        match self {
+            Failure::Device(e) => SyncProblem::Device(e.to_string()),
+            Failure::Net(NetError::Unreachable(_)) => SyncProblem::Unreachable,
+            Failure::Net(e) if e.forbidden() => SyncProblem::Forbidden,
+            Failure::Net(e) => SyncProblem::Server(e.to_string()),
+            Failure::NoProgress => {
+                SyncProblem::Server("the server did not acknowledge the changes".into())
+            }
+        }
+    }
+
+    fn session_refused(&self) -> bool {
+        matches!(self, Failure::Net(e) if e.session_refused())
+    }
 }
 
 async fn run(state: AppState) {
@@ -109,37 +143,62 @@ async fn run(state: AppState) {
         state.sync.update(|s| s.online = false);
         return;
     }
+    // Signed out, nothing leaves the device: records stay in the outbox until someone signs in
+    // (capturing goes on as ever). Not a failure, so no back-off either.
+    let Some(token) = state.account.with_untracked(|a| a.token()) else {
+        state.sync.update(|s| s.online = true);
+        return;
+    };
     state.sync.update(|s| {
         s.online = true;
         s.running = true;
     });
-    let transport = HttpTransport::new(state.settings.with_untracked(|s| s.api_base()));
-    let result = sync_once(&IdbStore, &transport).await;
+    let transport =
+        HttpTransport::new(state.settings.with_untracked(|s| s.api_base()), Some(token));
+    let result = sync_once(&IdbStore, &transport)
+        .await
+        .map_err(Failure::from);
     // Records first, so an interview reaches the office even while its photos are still waiting.
-    let photos = upload_photos(&transport).await;
-    let failed = result.is_err() || photos.is_err();
-    match result {
-        Ok(report) => {
-            FAILURES.set(0);
-            if report.pulled > 0 {
-                if let Err(e) = state.reload().await {
-                    state.sync.update(|s| s.last_error = Some(e.to_string()));
-                }
-            }
+    // A refused session refuses the photos as well: no need to try.
+    let photos = match &result {
+        Err(f) if f.session_refused() => Ok(()),
+        _ => upload_photos(&transport).await,
+    };
+    let failure = result.as_ref().err().or(photos.as_ref().err());
+    if let Some(failure) = failure {
+        if failure.session_refused() {
+            // Revoked by the coordinator (a lost tablet) or unknown: forget the token, keep every
+            // record and the outbox, and ask for a new sign-in. Retrying would only fail again.
+            state.forget_session(true);
+        } else {
+            let problem = failure.problem();
             state.sync.update(|s| {
-                s.last_ok = Some(clock::now_ms());
-                s.last_error = None;
+                s.last_error = Some(problem);
+                s.last_error_at = Some(clock::now_ms());
             });
         }
-        Err(e) => state.sync.update(|s| s.last_error = Some(e.to_string())),
     }
-    if let Err(e) = photos {
-        state.sync.update(|s| s.last_error = Some(e));
+    let retry = failure.is_some_and(|f| !f.session_refused());
+    if let Ok(report) = &result {
+        FAILURES.set(0);
+        if report.pulled > 0 {
+            if let Err(e) = state.reload().await {
+                state
+                    .sync
+                    .update(|s| s.last_error = Some(SyncProblem::Device(e.to_string())));
+            }
+        }
+        state.sync.update(|s| {
+            s.last_ok = Some(clock::now_ms());
+            if photos.is_ok() {
+                s.last_error = None;
+            }
+        });
     }
     state.refresh_outbox().await;
     state.refresh_storage().await;
     state.sync.update(|s| s.running = false);
-    if failed {
+    if retry {
         let failures = FAILURES.get() + 1;
         FAILURES.set(failures);
         let delay = FIRST_RETRY

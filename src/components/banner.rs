@@ -1,6 +1,7 @@
 //! Messages across the top of every screen: a failed save, low storage, a new version.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::i18n::{use_texts, Lang};
 use crate::service_worker::use_updates;
@@ -74,6 +75,27 @@ pub fn UpdateBanner() -> impl IntoView {
                 >
                     {move || t.get().update_apply}
                 </button>
+            </div>
+        </Show>
+    }
+}
+
+/// Says on every screen that the server refused this device's session (the coordinator revoked
+/// it, say): nothing syncs until someone signs in again, and nothing on the device is lost.
+#[component]
+pub fn SignedOutBanner() -> impl IntoView {
+    let state = use_app_state();
+    let t = use_texts();
+    let location = leptos_router::hooks::use_location();
+    // The sync and settings screens hold the sign-in form themselves.
+    let elsewhere = move || location.pathname.with(|p| p != "/sync" && p != "/settings");
+    view! {
+        <Show when=move || state.account.with(|a| a.signed_out_by_server && !a.signed_in())>
+            <div class="banner warning" role="alert" data-testid="signed-out">
+                <p>{move || t.get().signed_out_by_server}</p>
+                <Show when=elsewhere>
+                    <A href="/sync" attr:class="button">{move || t.get().sign_in}</A>
+                </Show>
             </div>
         </Show>
     }

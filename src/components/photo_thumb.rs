@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::idb;
+use crate::net::HttpTransport;
 use crate::state::use_app_state;
 
 /// A photo from IndexedDB, shown through an object URL that is released with the component.
@@ -9,18 +10,22 @@ pub fn PhotoThumb(hash: String, #[prop(into)] alt: Signal<String>) -> impl IntoV
     let url = RwSignal::new(None::<String>);
     let missing = RwSignal::new(false);
     let key = hash.clone();
-    // A photo taken on another tablet is not on this device: the server has it under its hash.
-    let remote = use_app_state()
-        .settings
-        .with_untracked(|s| format!("{}/photos/{hash}", s.api_base()));
+    // A photo taken on another tablet is not on this device: the server has it under its hash,
+    // behind the session's token (which an `<img src>` could not send).
+    let state = use_app_state();
+    let remote = HttpTransport::new(
+        state.settings.with_untracked(|s| s.api_base()),
+        state.account.with_untracked(|a| a.token()),
+    );
     leptos::task::spawn_local(async move {
-        match idb::load_photo(&key).await {
-            Ok(Some(blob)) => match web_sys::Url::create_object_url_with_blob(&blob) {
-                Ok(u) => url.set(Some(u)),
-                Err(_) => missing.set(true),
-            },
-            Ok(None) => url.set(Some(remote)),
-            Err(_) => missing.set(true),
+        let blob = match idb::load_photo(&key).await {
+            Ok(Some(blob)) => Some(blob),
+            Ok(None) => remote.get_photo(&key).await.ok(),
+            Err(_) => None,
+        };
+        match blob.and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok()) {
+            Some(u) => url.set(Some(u)),
+            None => missing.set(true),
         }
     });
     on_cleanup(move || {

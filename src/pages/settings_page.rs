@@ -1,14 +1,15 @@
 use leptos::prelude::*;
 
+use leptos_router::components::A;
+
+use crate::components::account::AccountPanel;
 use crate::components::field::TextField;
-use crate::components::sync_badge::describe;
 use crate::i18n::{use_texts, Lang};
 use crate::settings::Settings;
 use crate::state::{use_app_state, SaveProblem};
 use crate::storage::human_bytes;
-use crate::sync_driver;
 
-/// Device settings and the sync state in words.
+/// The account, device settings and the storage in use.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let state = use_app_state();
@@ -19,18 +20,6 @@ pub fn SettingsPage() -> impl IntoView {
             if let Err(e) = state.settings.with_untracked(Settings::save) {
                 state.save_error.set(Some(SaveProblem::Other(e)));
             }
-        })
-    };
-    let last_sync = move || {
-        state.sync.with(|s| match s.last_ok {
-            Some(ms) => js_sys::Date::new(&(ms as f64).into())
-                .to_locale_string(
-                    state.settings.with(|s| s.lang.code()),
-                    &js_sys::Object::new(),
-                )
-                .as_string()
-                .unwrap_or_default(),
-            None => t.get().never.to_owned(),
         })
     };
     leptos::task::spawn_local(async move { state.refresh_storage().await });
@@ -51,21 +40,10 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <section class="page narrow">
             <h1>{move || t.get().settings}</h1>
-            <fieldset class="panel">
-                <legend>{move || t.get().sync}</legend>
-                <p class="sync-line" data-testid="sync-detail">{move || state.sync.with(|s| describe(s, t.get()).0)}</p>
-                <p>{move || t.get().last_sync} ": " {last_sync}</p>
-                {move || state.sync.with(|s| s.last_error.clone()).map(|e| view! {
-                    <p class="field-error" role="alert">{move || t.get().sync_failed} ": " {e.clone()}</p>
-                })}
-                {move || {
-                    let n = state.sync.with(|s| s.outbox.set_aside.len());
-                    (n > 0).then(|| view! { <p class="field-error">{(t.get().set_aside)(n)}</p> })
-                }}
-                <button class="button primary" data-testid="sync-now" on:click=move |_| sync_driver::request(state)>
-                    {move || t.get().sync_now}
-                </button>
-            </fieldset>
+            <AccountPanel/>
+            <A href="/sync" attr:class="button" attr:data-testid="sync-details">
+                {move || t.get().sync_details}
+            </A>
             <fieldset class="panel">
                 <legend>{move || t.get().storage}</legend>
                 {storage}

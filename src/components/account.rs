@@ -1,0 +1,198 @@
+//! Signing this device in and out. Signing in needs the network once; capturing never needs it.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use praatplaat_domain::protocol::auth::SignInRequest;
+use praatplaat_domain::sync::LocalStore;
+
+use crate::i18n::{use_texts, Texts};
+use crate::idb::IdbStore;
+use crate::net::{self, HttpTransport, NetError};
+use crate::session::default_device_label;
+use crate::state::use_app_state;
+
+/// Who is signed in with "Afmelden", or the sign-in form.
+#[component]
+pub fn AccountPanel() -> impl IntoView {
+    let state = use_app_state();
+    let t = use_texts();
+    view! {
+        <fieldset class="panel account" data-testid="account">
+            <legend>{move || t.get().account}</legend>
+            <Show when=move || state.account.with(|a| a.signed_in()) fallback=|| view! { <SignInForm/> }>
+                <SignedIn/>
+            </Show>
+        </fieldset>
+    }
+}
+
+#[component]
+fn SignedIn() -> impl IntoView {
+    let state = use_app_state();
+    let t = use_texts();
+    let who = move || {
+        state.account.with(|a| {
+            a.session.as_ref().map(|s| {
+                let t = t.get();
+                let name = match s.user.display_name.trim() {
+                    "" => s.user.username.as_str(),
+                    name => name,
+                };
+                (t.signed_in_as)(name, (t.role)(s.user.role))
+            })
+        })
+    };
+    let waiting = move || {
+        state
+            .sync
+            .with(|s| s.outbox.waiting + s.outbox.photos_waiting)
+    };
+    let sign_out = move |_| {
+        let base = state.settings.with_untracked(|s| s.api_base());
+        let token = state.account.with_untracked(|a| a.token());
+        // Forget at once, so signing out works offline too; telling the server is a courtesy
+        // (the coordinator can still revoke a session the server did not hear about).
+        state.forget_session(false);
+        spawn_local(async move {
+            if let Err(e) = HttpTransport::new(base, token).sign_out().await {
+                leptos::logging::warn!("sign-out not confirmed by the server: {e}");
+            }
+        });
+    };
+    view! {
+        <p class="signed-in" data-testid="signed-in">{who}</p>
+        <p class="hint">{move || t.get().sign_out_note}</p>
+        {move || (waiting() > 0).then(|| view! { <p class="hint">{(t.get().sign_out_waiting)(waiting())}</p> })}
+        <div class="actions">
+            <button class="button" data-testid="sign-out" on:click=sign_out>{move || t.get().sign_out}</button>
+        </div>
+    }
+}
+
+/// What went wrong with a sign-in, in the interviewer's words.
+fn sign_in_error(e: &NetError, t: &Texts) -> String {
+    match e {
+        _ if !window().navigator().on_line() => t.sign_in_offline.to_owned(),
+        NetError::Unreachable(_) => t.server_unreachable.to_owned(),
+        NetError::Http { status: 401, .. } => t.bad_credentials.to_owned(),
+        NetError::Http {
+            status: 429,
+            retry_after,
+            ..
+        } => {
+            // Whole minutes, rounded up: "wait 0 minutes" would invite another failed attempt.
+            let minutes = retry_after.map_or(1, |s| s.div_ceil(60).max(1));
+            (t.too_many_attempts)(minutes)
+        }
+        NetError::Http { message, .. } if !message.is_empty() => (t.sign_in_failed)(message),
+        other => (t.sign_in_failed)(&other.to_string()),
+    }
+}
+
+/// User name, password and the device's name; one tap signs in and starts a sync.
+#[component]
+pub fn SignInForm() -> impl IntoView {
+    let state = use_app_state();
+    let t = use_texts();
+    let username = RwSignal::new(state.account.with_untracked(|a| a.last_username.clone()));
+    let password = RwSignal::new(String::new());
+    let label = RwSignal::new(default_device_label(
+        &state.settings.with_untracked(|s| s.interviewer.clone()),
+    ));
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let t = t.get_untracked();
+        let name = username.get_untracked().trim().to_owned();
+        let secret = password.get_untracked();
+        if name.is_empty() || secret.is_empty() {
+            error.set(Some(t.fill_credentials.to_owned()));
+            return;
+        }
+        // No point in a request the browser knows cannot leave the device.
+        if !window().navigator().on_line() {
+            error.set(Some(t.sign_in_offline.to_owned()));
+            return;
+        }
+        let device_label = match label.get_untracked().trim() {
+            "" => default_device_label(&state.settings.with_untracked(|s| s.interviewer.clone())),
+            l => l.to_owned(),
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let base = state.settings.with_untracked(|s| s.api_base());
+            let result = match IdbStore.device_id().await {
+                Ok(device_id) => {
+                    let request = SignInRequest {
+                        username: name,
+                        password: secret,
+                        device_id,
+                        device_label,
+                    };
+                    net::sign_in(&base, &request)
+                        .await
+                        .map_err(|e| sign_in_error(&e, t))
+                }
+                Err(e) => Err((t.problem_device)(&e.to_string())),
+            };
+            busy.set(false);
+            match result {
+                Ok(response) => {
+                    password.set(String::new());
+                    state.signed_in(response.into());
+                }
+                Err(message) => error.set(Some(message)),
+            }
+        });
+    };
+    view! {
+        <form class="sign-in" on:submit=submit data-testid="sign-in-form">
+            <p class="hint">{move || t.get().sign_in_intro}</p>
+            <div class="field">
+                <label for="sign-in-username">{move || t.get().username}</label>
+                <input
+                    id="sign-in-username"
+                    type="text"
+                    autocomplete="username"
+                    autocapitalize="none"
+                    spellcheck="false"
+                    prop:value=move || username.get()
+                    on:input=move |ev| username.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label for="sign-in-password">{move || t.get().password}</label>
+                <input
+                    id="sign-in-password"
+                    type="password"
+                    autocomplete="current-password"
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label for="sign-in-device">{move || t.get().device_label}</label>
+                <input
+                    id="sign-in-device"
+                    type="text"
+                    autocomplete="off"
+                    aria-describedby="sign-in-device-hint"
+                    prop:value=move || label.get()
+                    on:input=move |ev| label.set(event_target_value(&ev))
+                />
+                <span class="hint" id="sign-in-device-hint">{move || t.get().device_label_hint}</span>
+            </div>
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="sign-in-error">{e}</p> })}
+            <div class="actions">
+                <button class="button primary big" type="submit" data-testid="sign-in" disabled=move || busy.get()>
+                    {move || if busy.get() { t.get().signing_in } else { t.get().sign_in }}
+                </button>
+            </div>
+        </form>
+    }
+}
