@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { INTERVIEW_SCREENS, OTHER_SCREENS, fullInterview, quickInterview } from "./flows.mjs";
-import { freePort, launchTablet, saved, startServer, tempDir, watchCsp } from "./harness.mjs";
+import { addTestUsers, freePort, launchTablet, saved, signIn, startServer, tempDir, watchCsp } from "./harness.mjs";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -16,7 +16,9 @@ let server;
 let interviewUrl;
 
 before(async () => {
-  server = await startServer({ port: await freePort(), db: join(tempDir(), "a11y.db") });
+  const db = join(tempDir(), "a11y.db");
+  addTestUsers(db);
+  server = await startServer({ port: await freePort(), db });
 });
 
 after(async () => {
@@ -50,6 +52,15 @@ for (const [label, size] of [
       const csp = watchCsp(page);
       const errors = [];
       page.on("pageerror", (e) => errors.push(e.message));
+      const found = {};
+      // Signed out first: the sign-in form on the settings and sync screens.
+      for (const path of ["/settings", "/sync"]) {
+        await page.goto(`${server.base}${path}`);
+        await page.getByTestId("sign-in-form").first().waitFor();
+        const v = await violations(page);
+        if (v.length > 0) found[`${path} signed out`] = v;
+      }
+      await signIn(page, server.base);
       await page.goto(server.base);
       if (!interviewUrl) {
         await quickInterview(page, server.base, "Constructiebedrijf Verhoef", "Waddinxveen");
@@ -57,7 +68,6 @@ for (const [label, size] of [
       }
       await page.goto(server.base);
       await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
-      const found = {};
       const screens = [
         ["list", server.base],
         ...INTERVIEW_SCREENS.map(([name, path]) => [name, `${interviewUrl}${path}`]),

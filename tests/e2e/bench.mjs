@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-import { ROOT, freePort, launchTablet, pullAll, saved, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
+import { INTERVIEWER, ROOT, addTestUsers, apiToken, authFetch, freePort, launchTablet, pullAll, saved, signIn, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const INTERVIEWS = 200;
@@ -67,12 +67,14 @@ function completedInterview(template, n) {
   ];
 }
 
+/** Pushes as another tablet of the same interviewer, so this tablet's pull returns the records. */
 async function pushAsOtherDevice(base, records) {
   const device = randomUUID();
+  const token = await apiToken(base, INTERVIEWER, "bench: other tablet", device);
   let seq = 1;
   for (let i = 0; i < records.length; i += 500) {
     const changes = records.slice(i, i + 500).map((r) => ({ seq: seq++, ...r }));
-    const response = await fetch(`${base}/api/v1/push`, {
+    const response = await authFetch(token, `${base}/api/v1/push`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ device_id: device, changes }),
@@ -132,7 +134,9 @@ async function main() {
   shellSize();
 
   const port = await freePort();
-  const server = await startServer({ port, db: join(tempDir(), "bench.db") });
+  const db = join(tempDir(), "bench.db");
+  addTestUsers(db);
+  const server = await startServer({ port, db });
   const context = await launchTablet();
   try {
     const page = context.pages()[0] ?? (await context.newPage());
@@ -179,6 +183,8 @@ async function main() {
     const empty = await startUps("__shellReadyAt");
     report("tti.empty_list_4x_cpu_median_ms", percentile(empty, 50), "ms");
 
+    await signIn(page, server.base);
+    await page.goto(server.base);
     // One real interview from the UI is the template for 200 more (the same shape the app writes).
     await page.getByTestId("new-interview").click();
     await page.getByLabel("Bedrijfsnaam").fill("Sjabloon Metaal");
@@ -203,7 +209,7 @@ async function main() {
     await pushAsOtherDevice(server.base, records);
 
     // The tablet pulls them: from "sync now" to the list showing all of them.
-    await page.getByRole("link", { name: "Instellingen" }).click();
+    await page.getByTestId("sync-status").click();
     const pullStart = Date.now();
     await page.getByTestId("sync-now").click();
     await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 60_000 });

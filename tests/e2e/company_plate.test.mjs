@@ -7,13 +7,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { freePort, launchTablet, pullAll, saved, startServer, tempDir, waitOrExplain } from "./harness.mjs";
+import { COORDINATOR, addTestUsers, freePort, launchTablet, pullAll, saved, signIn, startServer, tempDir, waitOrExplain } from "./harness.mjs";
 
 let server;
 let context;
 
 before(async () => {
-  server = await startServer({ port: await freePort(), db: join(tempDir(), "praatplaat.db") });
+  const db = join(tempDir(), "praatplaat.db");
+  addTestUsers(db);
+  server = await startServer({ port: await freePort(), db });
   context = await launchTablet({ width: 1280, height: 800 });
 });
 
@@ -32,6 +34,7 @@ async function interview(page, name, municipality) {
 
 test("accepted suggestions appear on the printed company praatplaat", async () => {
   const page = context.pages()[0];
+  await signIn(page, server.base);
   // Another company on the same tablet: its name must not leak onto the first one's plate.
   await interview(page, "Andere Metaal BV", "Gouda");
 
@@ -90,8 +93,13 @@ test("accepted suggestions appear on the printed company praatplaat", async () =
   assert.match(text, /Kennismaking in januari/);
   assert.ok(!text.includes("Andere Metaal"), "no other company's data");
 
-  // The coordinator adds an initiative to the catalogue: it is suggested at once and synced.
+  // The coordinator adds an initiative to the catalogue (only a coordinator may): it is suggested
+  // at once and synced. She signs in on this tablet once the interviewer's work is on the server.
   await page.emulateMedia({ media: "screen" });
+  await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
+  await page.goto(`${server.base}/settings`);
+  await page.getByTestId("sign-out").click();
+  await signIn(page, server.base, COORDINATOR);
   await page.goto(`${server.base}/initiatives`);
   await page.getByRole("button", { name: "Nieuw initiatief" }).click();
   await page.getByLabel("Naam", { exact: true }).fill("Reparatiecafé Metaal Midden-Holland");

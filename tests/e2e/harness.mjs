@@ -1,6 +1,7 @@
 // Shared set-up of the browser tests: the real server binary on a loopback port with a fresh
 // SQLite file, and Debian's Chromium through playwright-core (never a downloaded browser).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -107,12 +108,61 @@ export async function saved(page) {
   await page.waitForFunction(() => document.body.dataset.saving === "0");
 }
 
-/** Every record the server holds, through its public pull API. */
-export async function pullAll(base) {
+/** The accounts the tests use: an interviewer with a tablet, and the coordinator at the office. */
+export const INTERVIEWER = { username: "jan", password: "stalen-trap-2026", displayName: "Jan de Vries", role: "interviewer" };
+export const COORDINATOR = { username: "karin", password: "kantoor-sleutel-7", displayName: "Karin Bos", role: "coordinator" };
+
+/** Creates an account through the server's CLI (works before the server runs on `db`). */
+export function addUser(db, { username, role, password, displayName }) {
+  const args = ["--database-url", `sqlite:${db}`, "user", "add", "--username", username, "--role", role, "--password-stdin"];
+  if (displayName) args.push("--display-name", displayName);
+  const run = spawnSync(SERVER_BIN, args, {
+    input: `${password}\n`,
+    encoding: "utf8",
+    env: { ...process.env, RUST_LOG: "warn" },
+  });
+  if (run.status !== 0) throw new Error(`user add ${username} exited with ${run.status}: ${run.stderr}${run.stdout}`);
+}
+
+/** The interviewer and the coordinator on a fresh database. */
+export function addTestUsers(db) {
+  addUser(db, INTERVIEWER);
+  addUser(db, COORDINATOR);
+}
+
+/** Signs the tablet in through the settings screen, as an interviewer would. */
+export async function signIn(page, origin, { username, password } = INTERVIEWER) {
+  await page.goto(`${origin}/settings`);
+  await page.getByLabel("Gebruikersnaam").fill(username);
+  await page.getByLabel("Wachtwoord").fill(password);
+  await page.getByTestId("sign-in").click();
+  await waitOrExplain(page, page.getByTestId("signed-in"));
+}
+
+/** A bearer token for the test's own API calls, as another device of `account`. A push must carry
+ * the device id the session was signed in with. */
+export async function apiToken(base, { username, password } = COORDINATOR, deviceLabel = "test runner", deviceId = randomUUID()) {
+  const response = await fetch(`${base}/api/v1/auth/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password, device_id: deviceId, device_label: deviceLabel }),
+  });
+  if (!response.ok) throw new Error(`sign-in of ${username} failed: ${response.status} ${await response.text()}`);
+  return (await response.json()).token;
+}
+
+/** `fetch` with the bearer token. */
+export function authFetch(token, url, init = {}) {
+  return fetch(url, { ...init, headers: { ...(init.headers ?? {}), authorization: `Bearer ${token}` } });
+}
+
+/** Every record the server holds, through its pull API as the coordinator (who sees all). */
+export async function pullAll(base, token) {
+  token ??= await apiToken(base);
   const records = [];
   let since = 0;
   for (;;) {
-    const response = await fetch(`${base}/api/v1/pull?since=${since}&limit=500`);
+    const response = await authFetch(token, `${base}/api/v1/pull?since=${since}&limit=500`);
     if (!response.ok) throw new Error(`pull failed: ${response.status}`);
     const page = await response.json();
     records.push(...page.records);

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { freePort, launchTablet, pullAll, saved, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
+import { addTestUsers, freePort, launchTablet, pullAll, saved, signIn, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
 
 let port;
 let db;
@@ -14,6 +14,7 @@ let context;
 before(async () => {
   port = await freePort();
   db = join(tempDir(), "praatplaat.db");
+  addTestUsers(db);
   server = await startServer({ port, db });
   context = await launchTablet();
 });
@@ -31,6 +32,10 @@ test("interview captured offline survives reload and reaches the server", async 
   await page.goto(server.base);
   await page.getByRole("heading", { name: "Gesprekken" }).waitFor();
   await waitForServiceWorker(page);
+  // Signed in once at the office; the hall needs no network after that.
+  await signIn(page, server.base);
+  await page.goto(server.base);
+  await page.getByRole("heading", { name: "Gesprekken" }).waitFor();
 
   // The hall: no network, and the office server is down too.
   await server.stop();

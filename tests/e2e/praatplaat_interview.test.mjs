@@ -5,7 +5,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { freePort, launchTablet, pullAll, saved, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
+import { INTERVIEWER, addTestUsers, apiToken, authFetch, freePort, launchTablet, pullAll, saved, signIn, startServer, tempDir, waitForServiceWorker } from "./harness.mjs";
 import { bmp, noisy } from "./images.mjs";
 
 let server;
@@ -13,7 +13,9 @@ let context;
 
 before(async () => {
   const port = await freePort();
-  server = await startServer({ port, db: join(tempDir(), "praatplaat.db") });
+  const db = join(tempDir(), "praatplaat.db");
+  addTestUsers(db);
+  server = await startServer({ port, db });
   context = await launchTablet({ width: 800, height: 1280 });
 });
 
@@ -40,6 +42,9 @@ test("ticks, example with photo survive an offline reload and reach the server",
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(server.base);
   await waitForServiceWorker(page);
+  await signIn(page, server.base);
+  await page.goto(server.base);
+  await page.getByTestId("new-interview").waitFor();
   await context.setOffline(true);
 
   await page.getByTestId("new-interview").click();
@@ -95,8 +100,8 @@ test("ticks, example with photo survive an offline reload and reach the server",
   try {
     await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
   } catch (e) {
-    await page.getByRole("link", { name: "Instellingen" }).click();
-    throw new Error(`not synced: ${await page.locator(".panel").first().textContent()}`);
+    await page.getByTestId("sync-status").click();
+    throw new Error(`not synced: ${await page.locator("main").textContent()}`);
   }
   const interview = (await pullAll(server.base)).find((r) => r.kind === "interview").record;
   assert.equal(interview.status, "completed");
@@ -112,7 +117,7 @@ test("ticks, example with photo survive an offline reload and reach the server",
     assert.ok(Math.max(p.width, p.height) <= 1600);
   }
   assert.ok(Math.abs(busy.width / busy.height - 1.5) < 0.01, "aspect ratio kept");
-  const response = await fetch(`${server.base}/api/v1/photos/${photo.hash}`);
+  const response = await authFetch(await apiToken(server.base), `${server.base}/api/v1/photos/${photo.hash}`);
   assert.equal(response.status, 200);
   const bytes = Buffer.from(await response.arrayBuffer());
   assert.equal(bytes.length, photo.bytes);
@@ -161,7 +166,8 @@ test("the list finds interviews by name, municipality and status, and reopens wh
 });
 
 test("a long list shows a page at a time; search reaches every interview", async () => {
-  // 45 interviews from another tablet (the office), pulled by this one.
+  // 45 interviews from Jan's other tablet, pulled by this one (an interviewer pulls what they
+  // created or are assigned to).
   const changes = [];
   for (let n = 1; n <= 45; n++) {
     const company = { id: randomUUID(), name: `Lijstbedrijf ${String(n).padStart(2, "0")}`, municipality: "Leiden" };
@@ -169,15 +175,17 @@ test("a long list shows a page at a time; search reaches every interview", async
     changes.push({ seq: changes.length + 1, kind: "company", record: company });
     changes.push({ seq: changes.length + 1, kind: "interview", record: interview });
   }
-  const pushed = await fetch(`${server.base}/api/v1/push`, {
+  const device = randomUUID();
+  const token = await apiToken(server.base, INTERVIEWER, "Tablet Jan (tweede)", device);
+  const pushed = await authFetch(token, `${server.base}/api/v1/push`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ device_id: randomUUID(), changes }),
+    body: JSON.stringify({ device_id: device, changes }),
   });
   assert.equal(pushed.status, 200);
 
   const page = await context.newPage();
-  await page.goto(`${server.base}/settings`);
+  await page.goto(`${server.base}/sync`);
   await page.getByTestId("sync-now").click();
   await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
   await page.goto(`${server.base}/?gemeente=Leiden`);

@@ -1,17 +1,19 @@
 // A tablet that still holds data of the previous schema (IndexedDB v1, written by the foundation
 // release: no photo stores, interviews without the newer fields) opens the current app: the
-// database is upgraded in place (v1 -> v2 photos -> v3 initiatives and links), nothing is lost, and the waiting changes still sync.
+// database is upgraded in place (v1 -> v2 photos -> v3 initiatives and links -> v4 receipts), nothing is lost, and the waiting changes still sync.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { freePort, launchTablet, pullAll, startServer, tempDir } from "./harness.mjs";
+import { addTestUsers, freePort, launchTablet, pullAll, signIn, startServer, tempDir } from "./harness.mjs";
 
 let server;
 let context;
 
 before(async () => {
-  server = await startServer({ port: await freePort(), db: join(tempDir(), "praatplaat.db") });
+  const db = join(tempDir(), "praatplaat.db");
+  addTestUsers(db);
+  server = await startServer({ port: await freePort(), db });
   context = await launchTablet();
 });
 
@@ -87,9 +89,9 @@ test("schema v1 data is upgraded, shown and synced", async () => {
       };
     }),
   );
-  assert.equal(version.version, 3);
+  assert.equal(version.version, 4);
   assert.deepEqual(version.stores, [
-    "companies", "initiatives", "interviews", "links", "meta", "outbox", "photo_outbox", "photos",
+    "companies", "initiatives", "interviews", "links", "meta", "outbox", "photo_outbox", "photos", "receipts",
   ]);
 
   // The old interview renders with the current plate, its tick intact.
@@ -100,7 +102,10 @@ test("schema v1 data is upgraded, shown and synced", async () => {
     "true",
   );
 
-  // Its waiting changes sync under the device id it always had.
+  // Its waiting changes sync under the device id it always had, once the tablet is signed in
+  // (the release it came from had no accounts).
+  await page.getByTestId("sync-status").filter({ hasText: "Meld je aan om te synchroniseren · 2 wachtend" }).waitFor();
+  await signIn(page, server.base);
   await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
   const stored = await pullAll(server.base);
   assert.equal(stored.find((r) => r.kind === "company").record.name, "Oud Metaal BV");

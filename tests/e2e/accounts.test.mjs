@@ -1,0 +1,172 @@
+// Accounts on the tablet: signed out, capturing works and nothing leaves the device; signed in, it
+// syncs (also after capturing offline); the coordinator revokes the session of a "lost" tablet and
+// the tablet says so, keeping its data and waiting changes, which sync after a new sign-in. And a
+// change the server refuses is set aside, visibly, with the server's reason.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import {
+  COORDINATOR,
+  INTERVIEWER,
+  addTestUsers,
+  apiToken,
+  authFetch,
+  freePort,
+  launchTablet,
+  pullAll,
+  saved,
+  signIn,
+  startServer,
+  tempDir,
+  waitForServiceWorker,
+  waitOrExplain,
+} from "./harness.mjs";
+
+let server;
+let context;
+
+before(async () => {
+  const db = join(tempDir(), "accounts.db");
+  addTestUsers(db);
+  server = await startServer({ port: await freePort(), db });
+  context = await launchTablet();
+});
+
+after(async () => {
+  await context?.close();
+  await server?.stop();
+});
+
+async function newInterview(page, name) {
+  await page.goto(`${server.base}/interviews/new`);
+  await page.getByLabel("Bedrijfsnaam").fill(name);
+  await page.getByLabel("Gemeente").fill("Gouda");
+  await page.getByTestId("start-interview").click();
+  await waitOrExplain(page, page.getByTestId("interview-title").filter({ hasText: name }));
+}
+
+test("sign in, capture offline, sync; a revoked session keeps the data and syncs after a new sign-in", async () => {
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const status = page.getByTestId("sync-status");
+  await page.goto(server.base);
+  await waitForServiceWorker(page);
+
+  // Signed out: capturing works, the badge says what to do, and nothing reaches the server.
+  await newInterview(page, "Lasbedrijf Voor Aanmelden");
+  await status.filter({ hasText: "Meld je aan om te synchroniseren · 2 wachtend" }).waitFor();
+  await status.click();
+  await page.waitForURL(/\/sync$/);
+  await page.getByTestId("sign-in-form").waitFor();
+  assert.equal((await pullAll(server.base)).filter((r) => r.kind === "company").length, 0);
+
+  // A wrong password says so in Dutch; the right one signs in and the waiting changes go.
+  await page.getByLabel("Gebruikersnaam").fill(INTERVIEWER.username);
+  await page.getByLabel("Wachtwoord").fill("niet-het-goede-wachtwoord");
+  await page.getByTestId("sign-in").click();
+  await page.getByTestId("sign-in-error").filter({ hasText: "Gebruikersnaam of wachtwoord klopt niet" }).waitFor();
+  // The device's name defaults to the interviewer's; a custom one is kept.
+  await page.getByLabel("Naam van dit apparaat").fill("Tablet Jan (hal)");
+  await page.getByLabel("Wachtwoord").fill(INTERVIEWER.password);
+  await page.getByTestId("sign-in").click();
+  await page.getByTestId("signed-in").filter({ hasText: "Aangemeld als Jan de Vries (interviewer)" }).waitFor();
+  await status.filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
+  assert.match(await page.getByTestId("last-sync").textContent(), /zojuist/);
+  assert.match(await page.getByTestId("sync-waiting").textContent(), /Niets/);
+  const coordinator = await apiToken(server.base, COORDINATOR);
+  assert.ok((await pullAll(server.base, coordinator)).some((r) => r.kind === "company" && r.record.name === "Lasbedrijf Voor Aanmelden"));
+
+  // Offline in the hall: capture; the sync screen says what waits and that it is safe.
+  await context.setOffline(true);
+  await newInterview(page, "Smederij Offline");
+  await page.getByRole("link", { name: "Bedrijf", exact: true }).click();
+  await page.getByLabel("Aantekeningen").fill("Buiten bereik vastgelegd.");
+  await saved(page);
+  await status.click();
+  const waiting = page.getByTestId("sync-waiting");
+  await waiting.filter({ hasText: "1 gesprek" }).waitFor();
+  assert.match(await waiting.textContent(), /1 bedrijf/);
+  assert.match(await page.getByTestId("sync-problem").textContent(), /Wacht op netwerk; alles staat veilig op dit apparaat/);
+  await context.setOffline(false);
+  await status.filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
+  let stored = await pullAll(server.base, coordinator);
+  assert.equal(stored.find((r) => r.kind === "interview" && r.record.notes === "Buiten bereik vastgelegd.")?.kind, "interview");
+
+  // The tablet is lost: offline with a waiting change, the coordinator revokes its session.
+  await context.setOffline(true);
+  await page.goto(`${server.base}/`);
+  await page.getByTestId("interview-list").getByRole("link", { name: /Smederij Offline/ }).click();
+  await page.getByRole("link", { name: "Bedrijf", exact: true }).click();
+  await page.getByLabel("Contactpersoon").fill("Piet Smit");
+  await saved(page);
+  await status.filter({ hasText: "1 wachtend" }).waitFor();
+  const sessions = await (await authFetch(coordinator, `${server.base}/api/v1/sessions`)).json();
+  const tablet = sessions.find((s) => s.device_label === "Tablet Jan (hal)" && !s.revoked_at);
+  assert.ok(tablet, `the tablet's session is listed: ${JSON.stringify(sessions)}`);
+  assert.equal(tablet.user.username, INTERVIEWER.username);
+  const revoked = await authFetch(coordinator, `${server.base}/api/v1/sessions/${tablet.id}`, { method: "DELETE" });
+  assert.ok(revoked.ok, `revoke answered ${revoked.status}`);
+
+  // Back online: the server refuses the session; the tablet says so and keeps everything.
+  await context.setOffline(false);
+  const banner = page.getByTestId("signed-out");
+  await waitOrExplain(page, banner, { timeout: 20_000 });
+  assert.match(await banner.textContent(), /Dit apparaat is afgemeld\. Meld opnieuw aan om te synchroniseren; je gegevens blijven op dit apparaat\./);
+  await status.filter({ hasText: "Meld je aan om te synchroniseren · 1 wachtend" }).waitFor();
+  assert.equal(await page.getByLabel("Contactpersoon").inputValue(), "Piet Smit");
+  // Also after a reload: the data, the waiting change and the message.
+  await page.reload();
+  await page.getByLabel("Contactpersoon").waitFor();
+  assert.equal(await page.getByLabel("Contactpersoon").inputValue(), "Piet Smit");
+  await banner.waitFor();
+  await status.filter({ hasText: "1 wachtend" }).waitFor();
+  stored = await pullAll(server.base, coordinator);
+  assert.equal(stored.find((r) => r.kind === "company" && r.record.name === "Smederij Offline")?.record.contact_person, "");
+  await page.getByRole("link", { name: "Gesprekken", exact: true }).click();
+  const list = page.getByTestId("interview-list");
+  await list.getByText("Smederij Offline").waitFor();
+  assert.match(await list.textContent(), /Lasbedrijf Voor Aanmelden/);
+
+  // Signing in again sends the waiting change.
+  await banner.getByRole("link", { name: "Aanmelden" }).click();
+  await page.waitForURL(/\/sync$/);
+  assert.match(await page.getByTestId("account").textContent(), /Dit apparaat is afgemeld/);
+  assert.equal(await page.getByLabel("Gebruikersnaam").inputValue(), INTERVIEWER.username, "the user name is filled in");
+  await page.getByLabel("Wachtwoord").fill(INTERVIEWER.password);
+  await page.getByTestId("sign-in").click();
+  await page.getByTestId("signed-in").waitFor();
+  await status.filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
+  assert.equal(await banner.count(), 0);
+  stored = await pullAll(server.base, coordinator);
+  assert.equal(stored.find((r) => r.kind === "company" && r.record.name === "Smederij Offline")?.record.contact_person, "Piet Smit");
+  assert.deepEqual(errors, []);
+});
+
+test("a change the server refuses is set aside on the sync screen with its reason", async () => {
+  const page = await context.newPage();
+  await page.goto(server.base);
+  await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
+  await newInterview(page, "Constructie Te Lang");
+  await page.getByRole("link", { name: "Bedrijf", exact: true }).click();
+  // Longer than the 200 characters the server accepts for a company name.
+  await page.getByLabel("Bedrijfsnaam").fill("Constructie ".repeat(20));
+  await saved(page);
+  await page.getByTestId("sync-status").click();
+  const aside = page.getByTestId("set-aside");
+  await waitOrExplain(page, aside, { timeout: 20_000 });
+  const text = await aside.textContent();
+  assert.match(text, /Apart gezet/);
+  assert.match(text, /Bedrijf: Constructie/);
+  assert.match(text, /Reden van de server: .*name/);
+  // It points to where it can be fixed; fixing it sends it again.
+  await aside.getByRole("link", { name: "Openen" }).click();
+  await page.getByLabel("Bedrijfsnaam").fill("Constructie Te Lang BV");
+  await saved(page);
+  await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
+  await page.getByTestId("sync-status").click();
+  await page.getByTestId("sync-waiting").waitFor();
+  assert.equal(await aside.count(), 0);
+  await page.close();
+});
