@@ -94,9 +94,8 @@ pub fn figures(companies: &[Company], interviews: &[Interview]) -> Figures {
     // Secondary suppression: per region, one hidden municipality would follow from the region's
     // total minus the shown ones; hide the smallest shown one as well.
     for region in by_region.keys() {
-        let in_region = |g: &Group| {
-            municipality::find(&g.name).is_some_and(|m| m.region.name() == *region)
-        };
+        let in_region =
+            |g: &Group| municipality::find(&g.name).is_some_and(|m| m.region.name() == *region);
         let hidden = municipalities
             .iter()
             .filter(|g| in_region(g) && g.cell == Cell::TooFew)
@@ -186,9 +185,15 @@ mod tests {
             shown(&figures.municipalities, "Gouda"),
             Some(Cell::Companies { companies: 6 })
         );
-        assert_eq!(shown(&figures.municipalities, "Bodegraven-Reeuwijk"), Some(Cell::TooFew));
+        assert_eq!(
+            shown(&figures.municipalities, "Bodegraven-Reeuwijk"),
+            Some(Cell::TooFew)
+        );
         // Otherwise 12 - 6 - 5 would give Bodegraven-Reeuwijk away.
-        assert_eq!(shown(&figures.municipalities, "Waddinxveen"), Some(Cell::TooFew));
+        assert_eq!(
+            shown(&figures.municipalities, "Waddinxveen"),
+            Some(Cell::TooFew)
+        );
         let json = serde_json::to_string(&figures).unwrap();
         assert!(!json.contains("Bedrijf"), "no company names: {json}");
     }
@@ -198,6 +203,9 @@ mod tests {
         let figures = figures(&[company(1, "Gouda")], &[done(1)]);
         assert_eq!(figures.province, Cell::TooFew);
         assert_eq!(figures.target_interviews, 200);
-        assert!(figures.municipalities.iter().all(|g| g.cell == Cell::TooFew));
+        assert!(figures
+            .municipalities
+            .iter()
+            .all(|g| g.cell == Cell::TooFew));
     }
 }
