@@ -101,7 +101,10 @@ pub fn provide_app_state() -> AppState {
         initiatives: RwSignal::new(BTreeMap::new()),
         links: RwSignal::new(BTreeMap::new()),
         load: RwSignal::new(LoadState::Loading),
-        sync: RwSignal::new(SyncStatus::default()),
+        sync: RwSignal::new(SyncStatus {
+            last_ok: sync_driver::stored_last_ok(),
+            ..SyncStatus::default()
+        }),
         save_error: RwSignal::new(None),
         unsaved: RwSignal::new(BTreeMap::new()),
         storage: RwSignal::new(None),

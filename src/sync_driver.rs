@@ -4,6 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
 
+use gloo_storage::{LocalStorage, Storage};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,6 +20,14 @@ const AFTER_EDIT: Duration = Duration::from_millis(800);
 const PERIOD: Duration = Duration::from_secs(120);
 const FIRST_RETRY: Duration = Duration::from_secs(5);
 const MAX_RETRY: Duration = Duration::from_secs(300);
+/// localStorage key of the time of the last successful round, so "last synced" survives a reload
+/// (an interviewer checks it before leaving the office).
+const LAST_OK_KEY: &str = "praatplaat.last_sync";
+
+/// The time (ms) of the last successful round, as stored.
+pub fn stored_last_ok() -> Option<i64> {
+    LocalStorage::get(LAST_OK_KEY).ok()
+}
 
 thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
@@ -188,8 +197,12 @@ async fn run(state: AppState) {
                     .update(|s| s.last_error = Some(SyncProblem::Device(e.to_string())));
             }
         }
+        let now = clock::now_ms();
+        if let Err(e) = LocalStorage::set(LAST_OK_KEY, now) {
+            leptos::logging::warn!("the time of the last sync could not be kept: {e}");
+        }
         state.sync.update(|s| {
-            s.last_ok = Some(clock::now_ms());
+            s.last_ok = Some(now);
             if photos.is_ok() {
                 s.last_error = None;
             }

@@ -89,7 +89,9 @@ fn Status() -> impl IntoView {
             None => t.never.to_owned(),
         }
     };
-    let disabled = move || state.sync.with(|s| s.running) || !state.account.with(|a| a.signed_in());
+    let disabled = move || state.sync.with(|s| s.running);
+    // Signed out the form above is the way forward; a dead button would only distract.
+    let signed_in = move || state.account.with(|a| a.signed_in());
     view! {
         <div class="panel sync-status">
             <p class=move || format!("sync-line {}", line().1) data-testid="sync-detail">
@@ -97,14 +99,16 @@ fn Status() -> impl IntoView {
                 {move || line().0}
             </p>
             <p data-testid="last-sync">{move || t.get().last_sync} ": " {last_sync}</p>
-            <button
-                class="button primary big sync-now"
-                data-testid="sync-now"
-                disabled=disabled
-                on:click=move |_| sync_driver::request(state)
-            >
-                {move || t.get().sync_now}
-            </button>
+            <Show when=signed_in>
+                <button
+                    class="button primary big sync-now"
+                    data-testid="sync-now"
+                    disabled=disabled
+                    on:click=move |_| sync_driver::request(state)
+                >
+                    {move || t.get().sync_now}
+                </button>
+            </Show>
         </div>
     }
 }

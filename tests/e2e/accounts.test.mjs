@@ -74,6 +74,9 @@ test("sign in, capture offline, sync; a revoked session keeps the data and syncs
   await page.getByTestId("signed-in").filter({ hasText: "Aangemeld als Jan de Vries (interviewer)" }).waitFor();
   await status.filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
   assert.match(await page.getByTestId("last-sync").textContent(), /zojuist/);
+  // The last sync is kept across a reload (checked before leaving the office).
+  await page.reload();
+  await page.getByTestId("last-sync").filter({ hasText: "zojuist" }).waitFor();
   assert.match(await page.getByTestId("sync-waiting").textContent(), /Niets/);
   const coordinator = await apiToken(server.base, COORDINATOR);
   assert.ok((await pullAll(server.base, coordinator)).some((r) => r.kind === "company" && r.record.name === "Lasbedrijf Voor Aanmelden"));
