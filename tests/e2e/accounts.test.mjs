@@ -10,6 +10,7 @@ import {
   COORDINATOR,
   INTERVIEWER,
   addTestUsers,
+  addUser,
   apiToken,
   authFetch,
   freePort,
@@ -25,10 +26,16 @@ import {
 
 let server;
 let context;
+/** An account for the failed sign-ins, so the rate limit does not lock out the others. */
+const PIET = { username: "piet", password: "goed-wachtwoord-12", displayName: "Piet", role: "interviewer" };
+/** A partner organisation: figures only, never records. */
+const PARTNER = { username: "gemeente", password: "alleen-cijfers-34", displayName: "Gemeente Gouda", role: "partner" };
 
 before(async () => {
   const db = join(tempDir(), "accounts.db");
   addTestUsers(db);
+  addUser(db, PIET);
+  addUser(db, PARTNER);
   server = await startServer({ port: await freePort(), db });
   context = await launchTablet();
 });
@@ -172,4 +179,54 @@ test("a change the server refuses is set aside on the sync screen with its reaso
   await page.getByTestId("sync-waiting").waitFor();
   assert.equal(await aside.count(), 0);
   await page.close();
+});
+
+test("sign-in problems are told in Dutch: offline, wrong password, too many attempts, no server, a partner account", async () => {
+  const tablet = await launchTablet({ width: 800, height: 1280 });
+  try {
+    const page = tablet.pages()[0] ?? (await tablet.newPage());
+    await page.goto(`${server.base}/sync`);
+    await waitForServiceWorker(page);
+    const error = page.getByTestId("sign-in-error");
+    const attempt = async (password) => {
+      await page.getByLabel("Gebruikersnaam").fill(PIET.username);
+      await page.getByLabel("Wachtwoord").fill(password);
+      await page.getByTestId("sign-in").click();
+    };
+
+    await page.getByTestId("sign-in").click();
+    await error.filter({ hasText: "Vul je gebruikersnaam en wachtwoord in." }).waitFor();
+
+    await tablet.setOffline(true);
+    await attempt(PIET.password);
+    await error.filter({ hasText: "Aanmelden kan alleen met internet" }).waitFor();
+    await tablet.setOffline(false);
+
+    // Five wrong passwords, then the server makes the account wait.
+    for (let n = 0; n < 5; n++) {
+      await attempt(`fout-wachtwoord-${n}`);
+      await error.filter({ hasText: "Gebruikersnaam of wachtwoord klopt niet" }).waitFor();
+      await page.getByLabel("Wachtwoord").fill("");
+    }
+    await attempt(PIET.password);
+    await error.filter({ hasText: /Te veel pogingen\. Wacht \d+ (minuut|minuten) en probeer het dan opnieuw\./ }).waitFor();
+
+    // A server address where nothing answers.
+    await page.goto(`${server.base}/settings`);
+    await page.getByLabel("Serveradres").fill("http://127.0.0.1:9");
+    await attempt("goed-wachtwoord-12");
+    await error.filter({ hasText: "De server is niet bereikbaar" }).waitFor();
+    assert.equal(await page.getByTestId("signed-in").count(), 0);
+
+    // A partner account signs in but may not sync records: the sync screen says what to do.
+    await page.getByLabel("Serveradres").fill("");
+    await page.getByLabel("Gebruikersnaam").fill(PARTNER.username);
+    await page.getByLabel("Wachtwoord").fill(PARTNER.password);
+    await page.getByTestId("sign-in").click();
+    await page.getByTestId("signed-in").filter({ hasText: "(partner)" }).waitFor();
+    await page.getByTestId("sync-status").click();
+    await page.getByTestId("sync-problem").filter({ hasText: "Dit account mag geen gesprekken synchroniseren" }).waitFor({ timeout: 20_000 });
+  } finally {
+    await tablet.close();
+  }
 });
