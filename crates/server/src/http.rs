@@ -40,6 +40,35 @@ struct ApiDoc;
 
 struct BearerToken;
 
+/// The answers of a protected route to a caller without a valid session.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub(crate) enum SignedIn {
+    /// No valid session (`unauthorized`) or a revoked one (`session_revoked`).
+    #[response(status = 401)]
+    Unauthorized(#[to_schema] praatplaat_domain::protocol::ApiError),
+}
+
+/// The answers of a role-checked route to a caller who may not use it.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub(crate) enum Denied {
+    /// No valid session (`unauthorized`) or a revoked one (`session_revoked`).
+    #[response(status = 401)]
+    Unauthorized(#[to_schema] praatplaat_domain::protocol::ApiError),
+    /// The role may not do this (`forbidden`).
+    #[response(status = 403)]
+    Forbidden(#[to_schema] praatplaat_domain::protocol::ApiError),
+}
+
+/// The request is invalid; the message says why.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub(crate) enum Invalid {
+    #[response(status = 422)]
+    Invalid(#[to_schema] praatplaat_domain::protocol::ApiError),
+}
+
 impl utoipa::Modify for BearerToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::auth::{hash_password, Auth};
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Path};
+use crate::http::{Denied, Invalid, SignedIn};
 use crate::store::AccountError;
 use crate::AppState;
 
@@ -56,9 +57,9 @@ pub async fn create_user(state: &AppState, new: NewUser) -> AppResult<UserInfo> 
 /// Creates an account (admin).
 #[utoipa::path(post, path = "/users", tag = "accounts", security(("bearer" = [])), request_body = NewUser, responses(
     (status = 201, body = UserInfo),
-    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError),
+    Denied,
     (status = 409, description = "The user name is taken (`conflict`)", body = ApiError),
-    (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+    Invalid,
 ))]
 async fn add_user(
     State(state): State<AppState>,
@@ -73,7 +74,7 @@ async fn add_user(
 /// Every account (coordinator, admin).
 #[utoipa::path(get, path = "/users", tag = "accounts", security(("bearer" = [])), responses(
     (status = 200, body = Vec<UserInfo>),
-    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError),
+    Denied,
 ))]
 async fn list_users(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Vec<UserInfo>>> {
     auth.require(OFFICE)?;
@@ -83,7 +84,7 @@ async fn list_users(State(state): State<AppState>, auth: Auth) -> AppResult<Json
 /// The office sees every session; others their own (to see which of their devices are signed in).
 #[utoipa::path(get, path = "/sessions", tag = "accounts", security(("bearer" = [])), responses(
     (status = 200, body = Vec<SessionInfo>),
-    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError),
+    SignedIn,
 ))]
 async fn list_sessions(
     State(state): State<AppState>,
@@ -98,7 +99,7 @@ async fn list_sessions(
     params(("id" = Uuid, Path, description = "The session")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError),
+        Denied,
         (status = 404, description = "No such session", body = ApiError),
     ))]
 async fn revoke_session(
@@ -125,7 +126,7 @@ async fn revoke_session(
     request_body = Assignees,
     responses(
         (status = 204, description = "Assigned"),
-        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError), (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+        Denied, Invalid,
     ))]
 async fn assign(
     State(state): State<AppState>,

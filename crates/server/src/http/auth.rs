@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 use crate::auth::{dummy_hash, new_token, token_hash, verify_password, Auth};
 use crate::error::{AppError, AppResult};
 use crate::extract::Json;
+use crate::http::{Invalid, SignedIn};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -45,7 +46,7 @@ const MAX_FIELD_CHARS: usize = 200;
 #[utoipa::path(post, path = "/auth/sign-in", tag = "accounts", request_body = SignInRequest, responses(
     (status = 200, body = SignInResponse),
     (status = 401, description = "Wrong user name or password (`bad_credentials`)", body = ApiError),
-    (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+    Invalid,
     (status = 429, description = "Too many failed sign-ins (`too_many_attempts`); see Retry-After", body = ApiError),
 ))]
 async fn sign_in(
@@ -107,7 +108,7 @@ async fn sign_in(
 /// Ends this device's session.
 #[utoipa::path(post, path = "/auth/sign-out", tag = "accounts", security(("bearer" = [])), responses(
     (status = 204, description = "Signed out"),
-    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError),
+    SignedIn,
 ))]
 async fn sign_out(State(state): State<AppState>, auth: Auth) -> AppResult<StatusCode> {
     state.store.revoke_session(auth.session_id).await?;
@@ -117,7 +118,7 @@ async fn sign_out(State(state): State<AppState>, auth: Auth) -> AppResult<Status
 /// Who this session belongs to.
 #[utoipa::path(get, path = "/auth/me", tag = "accounts", security(("bearer" = [])), responses(
     (status = 200, body = Me),
-    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError),
+    SignedIn,
 ))]
 async fn me(auth: Auth) -> Json<Me> {
     Json(Me {

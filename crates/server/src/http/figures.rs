@@ -3,7 +3,6 @@
 
 use axum::extract::State;
 use praatplaat_domain::figures::{figures, Figures};
-use praatplaat_domain::protocol::ApiError;
 use praatplaat_domain::{Record, RecordKind};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -11,6 +10,7 @@ use utoipa_axum::routes;
 use crate::auth::Auth;
 use crate::error::AppResult;
 use crate::extract::Json;
+use crate::http::SignedIn;
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -20,28 +20,25 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Companies interviewed per municipality, region and province; groups under 5 hidden.
 #[utoipa::path(get, path = "/figures", tag = "figures", security(("bearer" = [])), responses(
     (status = 200, body = Figures),
-    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError),
+    SignedIn,
 ))]
 async fn get_figures(State(state): State<AppState>, _auth: Auth) -> AppResult<Json<Figures>> {
-    let companies = state
-        .store
-        .records_of_kind(RecordKind::Company)
+    let records = |kind| state.store.records_of_kind(kind);
+    let companies: Vec<_> = records(RecordKind::Company)
         .await?
         .into_iter()
         .filter_map(|r| match r {
             Record::Company(c) => Some(c),
             _ => None,
         })
-        .collect::<Vec<_>>();
-    let interviews = state
-        .store
-        .records_of_kind(RecordKind::Interview)
+        .collect();
+    let interviews: Vec<_> = records(RecordKind::Interview)
         .await?
         .into_iter()
         .filter_map(|r| match r {
             Record::Interview(i) => Some(i),
             _ => None,
         })
-        .collect::<Vec<_>>();
+        .collect();
     Ok(Json(figures(&companies, &interviews)))
 }

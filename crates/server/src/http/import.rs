@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Body, Json};
+use crate::http::Denied;
 use crate::import::{import_export, ImportError, ImportReport};
 use crate::AppState;
 
@@ -29,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
         (status = 200, body = ImportReport),
-        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError),
+        Denied,
         (status = 422, description = "Wrong passphrase, not an export, or damaged", body = ApiError),
     ))]
 async fn import(

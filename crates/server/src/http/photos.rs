@@ -17,6 +17,7 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Body, Json, Path, Query};
 use crate::http::sync::RECORD_ROLES;
+use crate::http::{Denied, Invalid};
 use crate::store::{UploadRefusal, UploadState};
 use crate::AppState;
 
@@ -52,7 +53,7 @@ fn check_hash(hash: &str) -> AppResult<()> {
     responses(
         (status = 201, description = "Stored", body = Stored),
         (status = 200, description = "The server had it already", body = Stored),
-        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError), (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+        Denied, Invalid,
         (status = 413, description = "Over 2 MiB (`too_large`)", body = ApiError),
     ))]
 async fn put_photo(
@@ -91,7 +92,7 @@ async fn put_photo(
     params(("hash" = String, Path, description = "Lower-case hex SHA-256 of the bytes")),
     responses(
         (status = 200, description = "The photo", content_type = "image/jpeg", body = Vec<u8>),
-        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError), (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+        Denied, Invalid,
         (status = 404, description = "No such photo", body = ApiError),
     ))]
 async fn get_photo(
@@ -140,7 +141,7 @@ impl From<UploadState> for UploadStatus {
     params(("hash" = String, Path, description = "Lower-case hex SHA-256 of the whole photo")),
     responses(
         (status = 200, body = UploadStatus),
-        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError), (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+        Denied, Invalid,
     ))]
 async fn upload_status(
     State(state): State<AppState>,
@@ -167,7 +168,7 @@ struct ChunkParams {
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
         (status = 200, body = UploadStatus),
-        (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError),
+        Denied,
         (status = 409, description = "`offset` is not what the server holds; ask and go on from there", body = ApiError),
         (status = 422, description = "Bad size, or the joined bytes do not match the hash (upload dropped)", body = ApiError),
     ))]

@@ -13,6 +13,7 @@ use praatplaat_domain::protocol::auth::Role;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Query};
+use crate::http::{Denied, Invalid};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -27,7 +28,7 @@ pub(crate) const RECORD_ROLES: &[Role] = &[Role::Interviewer, Role::Coordinator,
 /// Applies a device's changes in order, each at most once (see the protocol in ARCHITECTURE.md).
 #[utoipa::path(post, path = "/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest, responses(
     (status = 200, description = "A verdict and receipt per change", body = PushResponse),
-    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError), (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+    Denied, Invalid,
     (status = 413, description = "The body is too large (`too_large`)", body = ApiError),
 ))]
 async fn push(
@@ -79,7 +80,7 @@ struct PullParams {
 #[utoipa::path(get, path = "/pull", tag = "sync", security(("bearer" = [])), params(PullParams), responses(
     (status = 200, body = PullResponse),
     (status = 400, description = "A parameter is not a number (`bad_query`)", body = ApiError),
-    (status = 401, description = "No valid session (`unauthorized`) or a revoked one (`session_revoked`)", body = ApiError), (status = 403, description = "The role may not do this (`forbidden`)", body = ApiError), (status = 422, description = "The request is invalid; the message says why", body = ApiError),
+    Denied, Invalid,
 ))]
 async fn pull(
     State(state): State<AppState>,
