@@ -46,6 +46,19 @@ async fn serve_app(config: &Config, state: AppState) -> Result<(), String> {
     if !config.static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %config.static_dir.display(), "no built app found; serving the API only");
     }
+    if state
+        .store
+        .users()
+        .await
+        .map_err(|e| e.to_string())?
+        .is_empty()
+    {
+        tracing::warn!(
+            "no accounts yet: tablets can capture but not sync; create the first admin with \
+             `praatplaat-server --database-url {} user add --username beheer --role admin`",
+            config.database_url
+        );
+    }
     let router = app(
         state,
         Some(config.static_dir.clone()),
