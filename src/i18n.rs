@@ -241,6 +241,19 @@ pub struct Texts {
     pub problem_device: fn(&str) -> String,
     pub auto_retry: &'static str,
     pub sync_details: &'static str,
+    /// "2 keuzes nodig: twee tablets wijzigden hetzelfde".
+    pub choices_needed: fn(usize) -> String,
+    pub choose_now: &'static str,
+    pub choose_later: &'static str,
+    /// The button over the value the field holds now, and over the other value.
+    pub keep_this: &'static str,
+    pub keep_that: &'static str,
+    pub edited_at: fn(&str) -> String,
+    pub in_field_now: &'static str,
+    pub choice_failed: &'static str,
+    pub choice_marker: &'static str,
+    pub interviews_waiting_choice: fn(usize) -> String,
+    pub catalogue_read_only: &'static str,
 }
 
 pub const NL: Texts = Texts {
@@ -538,6 +551,31 @@ pub const NL: Texts = Texts {
     },
     auto_retry: "De app probeert het zelf opnieuw.",
     sync_details: "Synchronisatie bekijken",
+    choices_needed: |n| {
+        if n == 1 {
+            "1 keuze nodig: twee tablets wijzigden hetzelfde".to_owned()
+        } else {
+            format!("{n} keuzes nodig: twee tablets wijzigden hetzelfde")
+        }
+    },
+    choose_now: "Nu kiezen",
+    choose_later: "Later kiezen",
+    keep_this: "Deze houden",
+    keep_that: "Die houden",
+    edited_at: |time| format!("gewijzigd {time}"),
+    in_field_now: "staat nu in het veld",
+    choice_failed: "Deze keuze lukte niet. Beide waarden blijven bewaard; probeer het opnieuw of \
+                    meld het bij de coördinator.",
+    choice_marker: "keuze nodig",
+    interviews_waiting_choice: |n| {
+        if n == 1 {
+            "1 gesprek wacht op een keuze".to_owned()
+        } else {
+            format!("{n} gesprekken wachten op een keuze")
+        }
+    },
+    catalogue_read_only: "Alleen de coördinator past de catalogus aan. Je kunt hem hier wel \
+                          inzien.",
 };
 
 pub const EN: Texts = Texts {
@@ -830,6 +868,30 @@ pub const EN: Texts = Texts {
     },
     auto_retry: "The app tries again by itself.",
     sync_details: "View sync",
+    choices_needed: |n| {
+        if n == 1 {
+            "1 choice needed: two tablets changed the same thing".to_owned()
+        } else {
+            format!("{n} choices needed: two tablets changed the same thing")
+        }
+    },
+    choose_now: "Choose now",
+    choose_later: "Choose later",
+    keep_this: "Keep this one",
+    keep_that: "Keep that one",
+    edited_at: |time| format!("edited {time}"),
+    in_field_now: "in the field now",
+    choice_failed: "This choice did not work. Both values stay kept; try again or tell the \
+                    coordinator.",
+    choice_marker: "choice needed",
+    interviews_waiting_choice: |n| {
+        if n == 1 {
+            "1 interview waits for a choice".to_owned()
+        } else {
+            format!("{n} interviews wait for a choice")
+        }
+    },
+    catalogue_read_only: "Only the coordinator changes the catalogue. You can view it here.",
 };
 
 /// The texts of the current language, reactive: read it inside a closure in `view!`.

@@ -62,6 +62,15 @@ impl Account {
     pub fn signed_in(&self) -> bool {
         self.session.is_some()
     }
+
+    /// Whether this device may change the initiative catalogue: the office (coordinator, admin)
+    /// does; the server refuses an interviewer's or partner's changes, so their screens show it
+    /// read-only rather than letting edits pile up as set-aside. Signed out everything is local.
+    pub fn edits_catalogue(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_none_or(|s| s.user.role.sees_all_records())
+    }
 }
 
 /// The label the coordinator sees in the list of sessions when the interviewer leaves the field

@@ -41,15 +41,21 @@ pub fn InitiativesPage() -> impl IntoView {
         state.add_initiative(initiative);
         navigate(&format!("/initiatives/{id}"), Default::default());
     };
+    let edits = move || state.account.with(|a| a.edits_catalogue());
     view! {
         <section class="page">
             <div class="page-title">
                 <h1>{move || t.get().initiatives}</h1>
-                <button type="button" class="button primary big" on:click=add>
-                    "+ " {move || t.get().new_initiative}
-                </button>
+                <Show when=edits>
+                    <button type="button" class="button primary big" data-testid="new-initiative" on:click=add.clone()>
+                        "+ " {move || t.get().new_initiative}
+                    </button>
+                </Show>
             </div>
             <p class="plate-intro">{move || t.get().initiatives_intro}</p>
+            <Show when=move || !edits()>
+                <p class="hint" data-testid="catalogue-read-only">{move || t.get().catalogue_read_only}</p>
+            </Show>
             <ul class="cards">
                 <For each=move || rows.get() key=|r| r.clone() let:row>
                     <li>
@@ -123,6 +129,7 @@ fn InitiativeForm(id: Uuid) -> impl IntoView {
                 .collect()
         })
         .unwrap_or_default();
+    let edits = move || state.account.with(|a| a.edits_catalogue());
     let toggle_in = move |list: fn(&mut Initiative) -> &mut Vec<String>, value: String| {
         state.edit_initiative(id, move |i| {
             let list = list(i);
@@ -139,7 +146,12 @@ fn InitiativeForm(id: Uuid) -> impl IntoView {
                 <A href="/initiatives" attr:class="button ghost">"← " {move || t.get().initiatives}</A>
                 <h1>{move || initiative.read().name.clone()}</h1>
             </div>
-            <fieldset class="panel">
+            <Show when=move || !edits()>
+                <p class="hint" data-testid="catalogue-read-only">{move || t.get().catalogue_read_only}</p>
+            </Show>
+            // A disabled fieldset disables every input and button in it: the catalogue stays
+            // readable for interviewers without a second, read-only copy of the form.
+            <fieldset class="panel" disabled=move || !edits()>
                 <TextField id="initiative-name" label=Signal::derive(move || t.get().initiative_name)
                     value=text(|i| i.name.clone()) on_change=set(|i, v| i.name = v)/>
                 <TextField id="initiative-offer" multiline=true label=Signal::derive(move || t.get().offer)

@@ -17,6 +17,7 @@ use leptos_router::hooks::{use_location, use_params_map};
 use praatplaat_domain::model::{Company, Interview, InterviewStatus};
 use uuid::Uuid;
 
+use crate::components::conflicts::ConflictPanel;
 use crate::i18n::use_texts;
 use crate::places;
 use crate::state::use_app_state;
@@ -157,6 +158,8 @@ fn InterviewFrame(current: CurrentInterview) -> impl IntoView {
                     })
                     .collect_view()}
             </nav>
+            // Choices left by two tablets editing the same field: on every step until settled.
+            <ConflictPanel interview_id=current.id/>
             <Outlet/>
         </section>
     }

@@ -5,6 +5,7 @@ use leptos_router::NavigateOptions;
 use praatplaat_domain::model::InterviewStatus;
 use uuid::Uuid;
 
+use crate::components::conflicts::{waiting_count, ChoiceMarker};
 use crate::i18n::use_texts;
 use crate::places;
 use crate::state::use_app_state;
@@ -61,6 +62,8 @@ struct Row {
     date: String,
     completed: bool,
     updated_at: i64,
+    /// Concurrent edits waiting for someone to pick a value.
+    choices: usize,
 }
 
 /// The start screen: every interview on this device, newest first.
@@ -109,6 +112,7 @@ pub fn InterviewList() -> impl IntoView {
                     date: i.date.clone(),
                     completed: i.status == InterviewStatus::Completed,
                     updated_at: i.meta.updated_at,
+                    choices: waiting_count(i, company),
                 }
             })
             .collect();
@@ -196,11 +200,12 @@ pub fn InterviewList() -> impl IntoView {
                 }
             >
                 <ul class="cards" data-testid="interview-list">
-                    <For each=move || visible.get() key=|row| (row.id, row.updated_at) let:row>
+                    <For each=move || visible.get() key=|row| (row.id, row.updated_at, row.choices) let:row>
                         <li>
                             <A href=places::place(row.id) attr:class="card">
                                 <span class="card-title">{row.company.clone()}</span>
                                 <span class="card-meta">{row.municipality.clone()} " · " {row.date.clone()}</span>
+                                {(row.choices > 0).then(|| view! { <ChoiceMarker/> })}
                                 <span class=if row.completed { "chip done" } else { "chip" }>
                                     {move || if row.completed { t.get().status_completed } else { t.get().status_draft }}
                                 </span>

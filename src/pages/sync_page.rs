@@ -10,6 +10,7 @@ use praatplaat_domain::model::RecordKind;
 
 use crate::clock;
 use crate::components::account::{AccountPanel, SignInForm};
+use crate::components::conflicts::ConflictsWaiting;
 use crate::components::sync_badge::describe;
 use crate::i18n::{use_texts, Lang, Texts};
 use crate::idb::SetAside;
@@ -35,6 +36,7 @@ pub fn SyncPage() -> impl IntoView {
             <Status/>
             <Problem/>
             <Waiting/>
+            <ConflictsWaiting/>
             <SetAsideList/>
             <Show when=signed_in>
                 <AccountPanel/>

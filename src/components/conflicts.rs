@@ -1,0 +1,301 @@
+//! Choices left by concurrent edits: when two tablets changed the same field, the server keeps
+//! the later value in the field and the other as a [`Conflict`] on the record. Nothing is dropped
+//! until someone picks one: these components show both values side by side and settle the choice
+//! through the one edit path (`AppState::edit_*`), so it syncs like any edit.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use praatplaat_domain::initiative::Link;
+use praatplaat_domain::merge::three_way::value_text;
+use praatplaat_domain::merge::{resolve_conflict, Choice, ConflictField};
+use praatplaat_domain::model::{Company, Conflict, Interview, Record, RecordKind};
+use uuid::Uuid;
+
+use crate::i18n::{use_texts, Texts};
+use crate::state::{use_app_state, AppState};
+
+/// One waiting choice, with the record it sits on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub kind: RecordKind,
+    pub record_id: Uuid,
+    pub conflict: Conflict,
+    /// For a link: the initiative's name, so "Volgende stappen" says which link.
+    pub context: Option<String>,
+}
+
+/// The choices waiting on an interview, its company and the company's links, in that order.
+pub fn pending_for(state: &AppState, interview_id: Uuid) -> Vec<Pending> {
+    let Some(interview) = state.interviews.with(|m| m.get(&interview_id).cloned()) else {
+        return Vec::new();
+    };
+    let company = state
+        .companies
+        .with(|m| m.get(&interview.company_id).cloned());
+    let links: Vec<Link> = state.links.with(|m| {
+        m.values()
+            .filter(|l| l.company_id == interview.company_id && !l.conflicts.is_empty())
+            .cloned()
+            .collect()
+    });
+    let mut pending = Vec::new();
+    let mut add = |kind, record_id, conflicts: &[Conflict], context: Option<String>| {
+        pending.extend(conflicts.iter().map(|c| Pending {
+            kind,
+            record_id,
+            conflict: c.clone(),
+            context: context.clone(),
+        }));
+    };
+    add(
+        RecordKind::Interview,
+        interview.id,
+        &interview.conflicts,
+        None,
+    );
+    if let Some(company) = &company {
+        add(RecordKind::Company, company.id, &company.conflicts, None);
+    }
+    for link in &links {
+        let name = state
+            .initiatives
+            .with(|m| m.get(&link.initiative_id).map(|i| i.name.clone()));
+        add(RecordKind::Link, link.id, &link.conflicts, name);
+    }
+    pending
+}
+
+/// How many choices wait on an interview (its company included); cheap enough for list cards.
+pub fn waiting_count(interview: &Interview, company: Option<&Company>) -> usize {
+    interview.conflicts.len() + company.map_or(0, |c| c.conflicts.len())
+}
+
+/// Settles one choice through the ordinary edit path. A conflict that is already gone (settled
+/// on this tablet a moment ago) or cannot be applied leaves the record untouched: no empty edit
+/// is queued, and the choice stays visible.
+fn choose(state: AppState, pending: &Pending, choice: Choice) -> bool {
+    let id = pending.conflict.id.clone();
+    let mut ok = false;
+    let mut settle = |record: Record| -> Option<Record> {
+        let mut record = record;
+        match resolve_conflict(&mut record, &id, choice) {
+            Ok(()) => {
+                ok = true;
+                Some(record)
+            }
+            Err(e) => {
+                leptos::logging::warn!("conflict {id} not settled: {e}");
+                None
+            }
+        }
+    };
+    match pending.kind {
+        RecordKind::Interview => {
+            let settled = state
+                .interviews
+                .with_untracked(|m| m.get(&pending.record_id).cloned())
+                .and_then(|i| settle(Record::Interview(i)));
+            if let Some(Record::Interview(settled)) = settled {
+                state.edit_interview(pending.record_id, |i| *i = settled);
+            }
+        }
+        RecordKind::Company => {
+            let settled = state
+                .companies
+                .with_untracked(|m| m.get(&pending.record_id).cloned())
+                .and_then(|c| settle(Record::Company(c)));
+            if let Some(Record::Company(settled)) = settled {
+                state.edit_company(pending.record_id, |c| *c = settled);
+            }
+        }
+        RecordKind::Link => {
+            let settled = state
+                .links
+                .with_untracked(|m| m.get(&pending.record_id).cloned())
+                .and_then(|l| settle(Record::Link(l)));
+            if let Some(Record::Link(settled)) = settled {
+                state.edit_link(pending.record_id, |l| *l = settled);
+            }
+        }
+        // The catalogue keeps no conflicts (the later edit wins per field).
+        RecordKind::Initiative => {}
+    }
+    ok
+}
+
+/// "14:32" for an edit today, "3-2 14:32" for an older one, as the tablet's clock shows it.
+fn edit_time(ms: i64) -> String {
+    let at = js_sys::Date::new(&(ms as f64).into());
+    let today = js_sys::Date::new_0();
+    let time = format!("{:02}:{:02}", at.get_hours(), at.get_minutes());
+    let same_day = at.get_full_year() == today.get_full_year()
+        && at.get_month() == today.get_month()
+        && at.get_date() == today.get_date();
+    if same_day {
+        time
+    } else {
+        format!("{}-{} {time}", at.get_date(), at.get_month() + 1)
+    }
+}
+
+/// The banner in the interview frame (every step) and, unfolded, the list of choices.
+#[component]
+pub fn ConflictPanel(interview_id: Uuid) -> impl IntoView {
+    let state = use_app_state();
+    let t = use_texts();
+    let pending = Memo::new(move |_| pending_for(&state, interview_id));
+    // Open at first: the choice matters more than the step; "Later kiezen" folds it to the line.
+    let open = RwSignal::new(true);
+    move || {
+        let list = pending.get();
+        (!list.is_empty()).then(|| {
+            let count = list.len();
+            view! {
+                <section class="conflicts" data-testid="conflicts" aria-labelledby="conflicts-title">
+                    <div class="conflicts-head">
+                        <p id="conflicts-title" class="conflicts-title">
+                            <span class="conflicts-icon" aria-hidden="true">"⚠"</span>
+                            {move || (t.get().choices_needed)(count)}
+                        </p>
+                        <button type="button" class="button" aria-expanded=move || open.get().to_string()
+                            data-testid="conflicts-toggle"
+                            on:click=move |_| open.update(|o| *o = !*o)>
+                            {move || if open.get() { t.get().choose_later } else { t.get().choose_now }}
+                        </button>
+                    </div>
+                    <Show when=move || open.get()>
+                        <ul class="conflict-list">
+                            {pending
+                                .get()
+                                .into_iter()
+                                .map(|p| view! { <ConflictCard pending=p/> })
+                                .collect_view()}
+                        </ul>
+                    </Show>
+                </section>
+            }
+        })
+    }
+}
+
+/// One choice: what the field is, and both values as two large buttons.
+#[component]
+fn ConflictCard(pending: Pending) -> impl IntoView {
+    let state = use_app_state();
+    let t = use_texts();
+    let lang = move || state.settings.with(|s| s.lang);
+    let field = ConflictField::from_path(pending.kind, &pending.conflict.path);
+    let label = {
+        let context = pending.context.clone();
+        move || {
+            let l = field.label(lang());
+            match &context {
+                Some(name) => format!("{name}: {l}"),
+                None => l,
+            }
+        }
+    };
+    let failed = RwSignal::new(false);
+    let pending = StoredValue::new(pending);
+    let option = move |choice: Choice| {
+        let p = pending.get_value();
+        let (value, at, word, current): (_, _, fn(&Texts) -> &'static str, bool) = match choice {
+            Choice::Kept => (
+                p.conflict.kept,
+                p.conflict.kept_updated_at,
+                |t| t.keep_this,
+                true,
+            ),
+            Choice::Other => (
+                p.conflict.other,
+                p.conflict.other_updated_at,
+                |t| t.keep_that,
+                false,
+            ),
+        };
+        let text = move || value_text(&value, lang());
+        let time = edit_time(at);
+        view! {
+            <button type="button" class="conflict-option"
+                data-testid=if current { "keep-kept" } else { "keep-other" }
+                on:click=move |_| {
+                    let ok = pending.with_value(|p| choose(state, p, choice));
+                    failed.set(!ok);
+                }>
+                <span class="conflict-value">{text}</span>
+                <span class="conflict-when">
+                    {move || (t.get().edited_at)(&time)}
+                    {current.then(|| view! { " · " {move || t.get().in_field_now} })}
+                </span>
+                <span class="conflict-keep">{move || word(t.get())}</span>
+            </button>
+        }
+    };
+    view! {
+        <li class="conflict" data-testid="conflict" data-path=pending.with_value(|p| p.conflict.path.clone())>
+            <h3 class="conflict-field">{label}</h3>
+            <div class="conflict-options">
+                {option(Choice::Kept)}
+                {option(Choice::Other)}
+            </div>
+            <Show when=move || failed.get()>
+                <p class="field-error" role="alert">{move || t.get().choice_failed}</p>
+            </Show>
+        </li>
+    }
+}
+
+/// A small "keuze nodig" marker for a list card.
+#[component]
+pub fn ChoiceMarker() -> impl IntoView {
+    let t = use_texts();
+    view! { <span class="choice-marker" data-testid="choice-needed">{move || t.get().choice_marker}</span> }
+}
+
+/// On the sync screen: which interviews wait for a choice, with a link to each.
+#[component]
+pub fn ConflictsWaiting() -> impl IntoView {
+    let state = use_app_state();
+    let t = use_texts();
+    let waiting = Memo::new(move |_| {
+        let companies = state.companies.read();
+        let mut rows: Vec<(Uuid, String)> = state
+            .interviews
+            .read()
+            .values()
+            .filter(|i| !i.meta.deleted)
+            .filter_map(|i| {
+                let company = companies.get(&i.company_id);
+                (waiting_count(i, company) > 0)
+                    .then(|| (i.id, company.map(|c| c.name.clone()).unwrap_or_default()))
+            })
+            .collect();
+        rows.sort_by(|a, b| a.1.cmp(&b.1));
+        rows
+    });
+    move || {
+        let rows = waiting.get();
+        (!rows.is_empty()).then(|| {
+            let count = rows.len();
+            view! {
+                <div class="panel conflicts-waiting" data-testid="conflicts-waiting">
+                    <h2>{move || (t.get().interviews_waiting_choice)(count)}</h2>
+                    <ul class="set-aside-list">
+                        {rows
+                            .into_iter()
+                            .map(|(id, name)| {
+                                let shown = if name.trim().is_empty() { None } else { Some(name) };
+                                view! {
+                                    <li>
+                                        <strong>{move || shown.clone().unwrap_or_else(|| t.get().unnamed.to_owned())}</strong>
+                                        <A href=format!("/interviews/{id}") attr:class="button">{move || t.get().open_record}</A>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    }
+}
