@@ -24,6 +24,7 @@ use crate::pages::new_interview::NewInterview;
 use crate::pages::plate_preview::PlatePreview;
 use crate::pages::settings_page::SettingsPage;
 use crate::pages::sync_page::SyncPage;
+use crate::pages::transfer_page::TransferPage;
 use crate::state::{provide_app_state, LoadState};
 
 #[component]
@@ -79,6 +80,7 @@ pub fn App() -> impl IntoView {
                         </ParentRoute>
                         <Route path=path!("/settings") view=SettingsPage/>
                         <Route path=path!("/sync") view=SyncPage/>
+                        <Route path=path!("/transfer") view=TransferPage/>
                         <Route path=path!("/companies") view=CompaniesPage/>
                         <Route path=path!("/initiatives") view=InitiativesPage/>
                         <Route path=path!("/initiatives/:id") view=InitiativeEditor/>

@@ -10,4 +10,5 @@ pub mod photo_thumb;
 pub mod plate_drawing;
 pub mod practice_card;
 pub mod r_ladder;
+pub mod server_safety;
 pub mod sync_badge;

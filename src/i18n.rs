@@ -9,6 +9,9 @@ use praatplaat_domain::model::RecordKind;
 pub use praatplaat_domain::plate::Lang;
 use praatplaat_domain::protocol::auth::Role;
 
+mod transfer;
+pub use transfer::TransferTexts;
+
 /// The texts of `lang`.
 pub fn texts(lang: Lang) -> &'static Texts {
     match lang {
@@ -241,6 +244,8 @@ pub struct Texts {
     pub problem_device: fn(&str) -> String,
     pub auto_retry: &'static str,
     pub sync_details: &'static str,
+    /// Export/import, photo upload progress and the "safe on the server" mark.
+    pub transfer: &'static TransferTexts,
     /// "2 keuzes nodig: twee tablets wijzigden hetzelfde".
     pub choices_needed: fn(usize) -> String,
     pub choose_now: &'static str,
@@ -551,6 +556,7 @@ pub const NL: Texts = Texts {
     },
     auto_retry: "De app probeert het zelf opnieuw.",
     sync_details: "Synchronisatie bekijken",
+    transfer: &transfer::NL,
     choices_needed: |n| {
         if n == 1 {
             "1 keuze nodig: twee tablets wijzigden hetzelfde".to_owned()
@@ -868,6 +874,7 @@ pub const EN: Texts = Texts {
     },
     auto_retry: "The app tries again by itself.",
     sync_details: "View sync",
+    transfer: &transfer::EN,
     choices_needed: |n| {
         if n == 1 {
             "1 choice needed: two tablets changed the same thing".to_owned()

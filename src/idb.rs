@@ -6,7 +6,7 @@
 //! newer app version that adds fields still reads older records.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -206,6 +206,30 @@ pub struct OutboxSummary {
     pub photo_bytes: f64,
     /// Changes the server refused for good, kept on the device and shown.
     pub set_aside: Vec<SetAside>,
+    /// Photos the server refused for good (hash, reason): kept on the device, out of the queue.
+    pub photos_set_aside: Vec<(String, String)>,
+    /// Records with an outbox entry (waiting or set aside): not safe on the server.
+    pub unsynced: BTreeSet<(RecordKind, Uuid)>,
+    /// The server's receipts by record, to tell whether a record is safe on the server.
+    pub receipts: BTreeMap<(RecordKind, Uuid), Receipt>,
+}
+
+/// What the photo outbox holds per photo. Older versions stored the bare hash (still read).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PhotoEntry {
+    hash: String,
+    /// Set when the server refused the photo for good (its bytes do not match their hash).
+    #[serde(default)]
+    rejected: Option<String>,
+}
+
+impl PhotoEntry {
+    fn parse(value: &str) -> PhotoEntry {
+        serde_json::from_str(value).unwrap_or_else(|_| PhotoEntry {
+            hash: value.to_owned(),
+            rejected: None,
+        })
+    }
 }
 
 /// A change the server refused: which record, and the server's reason.
@@ -223,13 +247,20 @@ async fn read_all_json(
     rows.map(|r| r.map_err(IdbError::from)).collect()
 }
 
-fn summarise(entries: Vec<OutboxEntry>, photos: (usize, f64)) -> OutboxSummary {
+fn summarise(
+    entries: Vec<OutboxEntry>,
+    photos: WaitingPhotos,
+    receipts: BTreeMap<(RecordKind, Uuid), Receipt>,
+) -> OutboxSummary {
     let mut summary = OutboxSummary {
-        photos_waiting: photos.0,
-        photo_bytes: photos.1,
+        photos_waiting: photos.count,
+        photo_bytes: photos.bytes,
+        photos_set_aside: photos.set_aside,
+        receipts,
         ..OutboxSummary::default()
     };
     for entry in entries {
+        summary.unsynced.insert((entry.kind, entry.id));
         match entry.rejected {
             Some(reason) => summary.set_aside.push(SetAside {
                 kind: entry.kind,
@@ -245,21 +276,48 @@ fn summarise(entries: Vec<OutboxEntry>, photos: (usize, f64)) -> OutboxSummary {
     summary
 }
 
-/// Count and total size of the photos waiting for upload, read in the caller's transaction
-/// (which must cover `photos` and `photo_outbox`).
+struct WaitingPhotos {
+    count: usize,
+    bytes: f64,
+    set_aside: Vec<(String, String)>,
+}
+
+/// Count and total size of the photos waiting for upload, and the set-aside ones, read in the
+/// caller's transaction (which must cover `photos` and `photo_outbox`).
 async fn waiting_photos(
     tx: &indexed_db_futures::transaction::Transaction<'_>,
-) -> Result<(usize, f64), IdbError> {
-    let hashes = read_all_json(&tx.object_store(PHOTO_OUTBOX)?).await?;
+) -> Result<WaitingPhotos, IdbError> {
+    let entries = read_all_json(&tx.object_store(PHOTO_OUTBOX)?).await?;
     let photos = tx.object_store(PHOTOS)?;
-    let mut bytes = 0.0;
-    for hash in &hashes {
-        let value: Option<wasm_bindgen::JsValue> = photos.get(hash.clone()).primitive()?.await?;
+    let mut waiting = WaitingPhotos {
+        count: 0,
+        bytes: 0.0,
+        set_aside: Vec::new(),
+    };
+    for entry in entries.iter().map(|e| PhotoEntry::parse(e)) {
+        if let Some(reason) = entry.rejected {
+            waiting.set_aside.push((entry.hash, reason));
+            continue;
+        }
+        waiting.count += 1;
+        let value: Option<wasm_bindgen::JsValue> = photos.get(entry.hash).primitive()?.await?;
         if let Some(blob) = value.and_then(|v| v.dyn_into::<web_sys::Blob>().ok()) {
-            bytes += blob.size();
+            waiting.bytes += blob.size();
         }
     }
-    Ok((hashes.len(), bytes))
+    Ok(waiting)
+}
+
+/// Every receipt, by record, read in the caller's transaction (which must cover `receipts`).
+async fn read_receipts(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+) -> Result<BTreeMap<(RecordKind, Uuid), Receipt>, IdbError> {
+    let mut receipts = BTreeMap::new();
+    for json in read_all_json(&tx.object_store(RECEIPTS)?).await? {
+        let receipt: Receipt = serde_json::from_str(&json)?;
+        receipts.insert((receipt.kind, receipt.id), receipt);
+    }
+    Ok(receipts)
 }
 
 async fn read_outbox(
@@ -275,7 +333,13 @@ async fn read_outbox(
 pub async fn load_all() -> Result<Snapshot, IdbError> {
     let db = db()?;
     let tx = db
-        .transaction([&RECORD_STORES[..], &[OUTBOX, PHOTOS, PHOTO_OUTBOX]].concat())
+        .transaction(
+            [
+                &RECORD_STORES[..],
+                &[OUTBOX, PHOTOS, PHOTO_OUTBOX, RECEIPTS],
+            ]
+            .concat(),
+        )
         .build()?;
     let companies = read_all_json(&tx.object_store(COMPANIES)?).await?;
     let interviews = read_all_json(&tx.object_store(INTERVIEWS)?).await?;
@@ -283,6 +347,7 @@ pub async fn load_all() -> Result<Snapshot, IdbError> {
     let links = read_all_json(&tx.object_store(LINKS)?).await?;
     let outbox = read_outbox(&tx.object_store(OUTBOX)?).await?;
     let photos = waiting_photos(&tx).await?;
+    let receipts = read_receipts(&tx).await?;
     tx.commit().await?;
     Ok(Snapshot {
         companies: companies
@@ -301,17 +366,20 @@ pub async fn load_all() -> Result<Snapshot, IdbError> {
             .iter()
             .map(|j| serde_json::from_str(j))
             .collect::<Result<_, _>>()?,
-        outbox: summarise(outbox, photos),
+        outbox: summarise(outbox, photos, receipts),
     })
 }
 
 pub async fn outbox_summary() -> Result<OutboxSummary, IdbError> {
     let db = db()?;
-    let tx = db.transaction([OUTBOX, PHOTOS, PHOTO_OUTBOX]).build()?;
+    let tx = db
+        .transaction([OUTBOX, PHOTOS, PHOTO_OUTBOX, RECEIPTS])
+        .build()?;
     let entries = read_outbox(&tx.object_store(OUTBOX)?).await?;
     let photos = waiting_photos(&tx).await?;
+    let receipts = read_receipts(&tx).await?;
     tx.commit().await?;
-    Ok(summarise(entries, photos))
+    Ok(summarise(entries, photos, receipts))
 }
 
 async fn get_meta_u64(
@@ -404,13 +472,56 @@ pub async fn load_photo(hash: &str) -> Result<Option<web_sys::Blob>, IdbError> {
     }
 }
 
-/// Hashes of the photos still to upload.
+/// Hashes of the photos still to upload (set-aside ones left out).
 pub async fn pending_photos() -> Result<Vec<String>, IdbError> {
+    Ok(unsent_photos()
+        .await?
+        .into_iter()
+        .filter(|e| e.rejected.is_none())
+        .map(|e| e.hash)
+        .collect())
+}
+
+/// Hashes of every photo not on the server, set-aside ones included (what an export carries).
+pub async fn unsent_photo_hashes() -> Result<Vec<String>, IdbError> {
+    Ok(unsent_photos().await?.into_iter().map(|e| e.hash).collect())
+}
+
+async fn unsent_photos() -> Result<Vec<PhotoEntry>, IdbError> {
     let db = db()?;
     let tx = db.transaction(PHOTO_OUTBOX).build()?;
-    let hashes = read_all_json(&tx.object_store(PHOTO_OUTBOX)?).await?;
+    let entries = read_all_json(&tx.object_store(PHOTO_OUTBOX)?).await?;
     tx.commit().await?;
-    Ok(hashes)
+    Ok(entries.iter().map(|e| PhotoEntry::parse(e)).collect())
+}
+
+/// The server refused the photo for good: it stays on the device and in the photo outbox (an
+/// export still carries it), marked with `reason` and out of the upload queue.
+pub async fn set_photo_aside(hash: &str, reason: &str) -> Result<(), IdbError> {
+    let db = db()?;
+    let tx = db
+        .transaction(PHOTO_OUTBOX)
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
+    let entry = PhotoEntry {
+        hash: hash.to_owned(),
+        rejected: Some(reason.to_owned()),
+    };
+    tx.object_store(PHOTO_OUTBOX)?
+        .put(serde_json::to_string(&entry)?)
+        .with_key(hash.to_owned())
+        .primitive()?
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The changes waiting to be pushed, in `seq` order with their original numbers (what an export
+/// carries), and this device's id.
+pub async fn waiting_changes() -> Result<(Uuid, Vec<Change>), IdbError> {
+    let device = IdbStore.device_id().await?;
+    let changes = IdbStore.pending(usize::MAX).await?;
+    Ok((device, changes))
 }
 
 /// The server has the photo: it leaves the upload queue (the blob stays on the device).

@@ -22,6 +22,7 @@ pub mod settings;
 pub mod state;
 pub mod storage;
 pub mod sync_driver;
+pub mod transfer;
 
 /// Mounts the app on `<body>`.
 pub fn start() {

@@ -7,6 +7,7 @@ use praatplaat_domain::protocol::auth::{SignInRequest, SignInResponse};
 use praatplaat_domain::protocol::{ApiError, Health, PullResponse, PushRequest, PushResponse};
 use praatplaat_domain::sync::Transport;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use thiserror::Error;
 use wasm_bindgen::JsCast;
 
@@ -45,6 +46,13 @@ impl NetError {
     }
 }
 
+/// How far a resumable photo upload has come (`GET`/`PATCH /photos/{hash}/upload`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct UploadStatus {
+    pub received: u64,
+    pub complete: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct HttpTransport {
     base: String,
@@ -64,20 +72,36 @@ impl HttpTransport {
         }
     }
 
-    /// Uploads a photo under its content hash (idempotent on the server).
-    pub async fn put_photo(&self, hash: &str, blob: &web_sys::Blob) -> Result<(), NetError> {
+    /// How many bytes of the photo `hash` the server holds (`complete` once it stores the photo,
+    /// also when another tablet sent it first).
+    pub async fn upload_status(&self, hash: &str) -> Result<UploadStatus, NetError> {
+        send(self.authorised(Request::get(&format!("{}/photos/{hash}/upload", self.base)))).await
+    }
+
+    /// Sends the bytes of a photo of `size` bytes starting at `offset` (which must be what the
+    /// server holds: 409 otherwise). A chunk is small, so a drop costs at most one chunk.
+    pub async fn upload_chunk(
+        &self,
+        hash: &str,
+        offset: u64,
+        size: u64,
+        chunk: &web_sys::Blob,
+    ) -> Result<UploadStatus, NetError> {
         let builder = self
-            .authorised(Request::put(&format!("{}/photos/{hash}", self.base)))
-            .header("content-type", "image/jpeg");
+            .authorised(Request::patch(&format!(
+                "{}/photos/{hash}/upload?offset={offset}&size={size}",
+                self.base
+            )))
+            .header("content-type", "application/octet-stream");
         let (builder, _timeout) = with_timeout(builder)?;
         let request = builder
-            .body(blob)
+            .body(chunk)
             .map_err(|e| NetError::Decode(e.to_string()))?;
         let response = request
             .send()
             .await
             .map_err(|e| NetError::Unreachable(e.to_string()))?;
-        check(response).await.map(|_| ())
+        decode(response).await
     }
 
     /// A photo taken on another tablet, from the server (an `<img src>` could not send the token).

@@ -8,3 +8,4 @@ pub mod new_interview;
 pub mod plate_preview;
 pub mod settings_page;
 pub mod sync_page;
+pub mod transfer_page;

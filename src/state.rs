@@ -67,6 +67,8 @@ pub struct SyncStatus {
     pub last_error: Option<SyncProblem>,
     /// Time (ms) of the last failed round, with `last_error`.
     pub last_error_at: Option<i64>,
+    /// The photo being uploaded now: bytes the server holds and the photo's size.
+    pub photo_upload: Option<(u64, u64)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -229,6 +231,17 @@ impl AppState {
         if let Some(mut initiative) = self.initiatives.with_untracked(|m| m.get(&id).cloned()) {
             change(&mut initiative);
             self.store_initiative(initiative);
+        }
+    }
+
+    /// Takes a record from an export file over as an edit of this device (`transfer.rs`): it
+    /// joins this device's outbox and syncs from here.
+    pub fn take_over(&self, record: Record) {
+        match record {
+            Record::Company(c) => self.store_company(c),
+            Record::Interview(i) => self.store_interview(i),
+            Record::Initiative(i) => self.store_initiative(i),
+            Record::Link(l) => self.store_link(l),
         }
     }
 

@@ -93,20 +93,116 @@ pub fn request(state: AppState) {
     });
 }
 
-/// Uploads waiting photos one by one; a photo that is uploaded leaves the queue at once, so an
-/// interrupted round continues where it stopped.
-async fn upload_photos(transport: &HttpTransport) -> Result<(), Failure> {
+/// Bytes per upload request: a dropped connection costs at most this much again, and a chunk
+/// gets through a weak hall connection within the request time limit.
+const CHUNK: u64 = 64 * 1024;
+/// Answers without progress (409 after 409) before the round gives up for now.
+const MAX_STALLS: u32 = 3;
+
+/// Uploads waiting photos one by one, resumably; a photo that is uploaded leaves the queue at
+/// once, so an interrupted round continues where it stopped, inside a photo too (the server
+/// keeps the chunks it has; the next round asks how far it got).
+async fn upload_photos(state: AppState, transport: &HttpTransport) -> Result<(), Failure> {
     for hash in idb::pending_photos().await.map_err(Failure::Device)? {
         match idb::load_photo(&hash).await.map_err(Failure::Device)? {
-            Some(blob) => transport
-                .put_photo(&hash, &blob)
-                .await
-                .map_err(Failure::Net)?,
+            Some(blob) => {
+                let result = upload_photo(state, transport, &hash, &blob).await;
+                state.sync.update(|s| s.photo_upload = None);
+                match result {
+                    Ok(()) => {}
+                    Err(Refused(reason)) => {
+                        // Kept on the device (an export still carries it) and shown with the
+                        // server's reason; it no longer blocks the photos after it.
+                        idb::set_photo_aside(&hash, &reason)
+                            .await
+                            .map_err(Failure::Device)?;
+                        continue;
+                    }
+                    Err(Retry(failure)) => return Err(failure),
+                }
+            }
             None => {
                 leptos::logging::warn!("photo {hash} is queued but missing; dropped from the queue")
             }
         }
         idb::photo_uploaded(&hash).await.map_err(Failure::Device)?;
+        state.refresh_outbox().await;
+    }
+    Ok(())
+}
+
+/// Why one photo's upload stopped.
+enum PhotoFailure {
+    /// Try again in a later round (network, server trouble, a refused session).
+    Retry(Failure),
+    /// The server refuses this photo for good, with its reason.
+    Refused(String),
+}
+use PhotoFailure::{Refused, Retry};
+
+/// One photo: ask the server how far it got, then send the rest chunk by chunk.
+async fn upload_photo(
+    state: AppState,
+    transport: &HttpTransport,
+    hash: &str,
+    blob: &web_sys::Blob,
+) -> Result<(), PhotoFailure> {
+    let size = blob.size() as u64;
+    let net = |e: NetError| Retry(Failure::Net(e));
+    let mut status = transport.upload_status(hash).await.map_err(net)?;
+    let mut started_over = false;
+    let mut stalls = 0;
+    while !status.complete {
+        let offset = status.received;
+        state
+            .sync
+            .update(|s| s.photo_upload = Some((offset.min(size), size)));
+        if offset >= size {
+            // The server holds every byte yet has not stored the photo: only an upload started
+            // with another size could do that, and sending more cannot fix it.
+            return Err(Refused(format!(
+                "the server holds {offset} of {size} bytes but not the photo"
+            )));
+        }
+        let end = (offset + CHUNK).min(size);
+        let chunk = blob
+            .slice_with_f64_and_f64(offset as f64, end as f64)
+            .map_err(|e| Retry(Failure::Device(IdbError::Data(format!("{e:?}")))))?;
+        match transport.upload_chunk(hash, offset, size, &chunk).await {
+            Ok(next) => {
+                stalls = if next.received > offset {
+                    0
+                } else {
+                    stalls + 1
+                };
+                status = next;
+            }
+            // The server holds another count (an earlier attempt's chunk did arrive, or another
+            // tablet uploads the same photo): ask, and go on from there.
+            Err(NetError::Http { status: 409, .. }) => {
+                stalls += 1;
+                status = transport.upload_status(hash).await.map_err(net)?;
+            }
+            // The joined bytes did not match the hash and the server dropped the upload (or the
+            // size was refused). Once more from the start; a second refusal is final.
+            Err(NetError::Http {
+                status: 413 | 422,
+                message,
+                ..
+            }) => {
+                if started_over {
+                    return Err(Refused(message));
+                }
+                started_over = true;
+                status = transport.upload_status(hash).await.map_err(net)?;
+            }
+            Err(e) => return Err(net(e)),
+        }
+        if stalls >= MAX_STALLS {
+            return Err(Retry(Failure::Net(NetError::Decode(
+                "the photo upload makes no progress".into(),
+            ))));
+        }
     }
     Ok(())
 }
@@ -171,7 +267,7 @@ async fn run(state: AppState) {
     // A refused session refuses the photos as well: no need to try.
     let photos = match &result {
         Err(f) if f.session_refused() => Ok(()),
-        _ => upload_photos(&transport).await,
+        _ => upload_photos(state, &transport).await,
     };
     let failure = result.as_ref().err().or(photos.as_ref().err());
     if let Some(failure) = failure {

@@ -6,6 +6,7 @@ use praatplaat_domain::model::InterviewStatus;
 use uuid::Uuid;
 
 use crate::components::conflicts::{waiting_count, ChoiceMarker};
+use crate::components::server_safety::ServerSafety;
 use crate::i18n::use_texts;
 use crate::places;
 use crate::state::use_app_state;
@@ -205,6 +206,7 @@ pub fn InterviewList() -> impl IntoView {
                             <A href=places::place(row.id) attr:class="card">
                                 <span class="card-title">{row.company.clone()}</span>
                                 <span class="card-meta">{row.municipality.clone()} " · " {row.date.clone()}</span>
+                                <ServerSafety id=row.id/>
                                 {(row.choices > 0).then(|| view! { <ChoiceMarker/> })}
                                 <span class=if row.completed { "chip done" } else { "chip" }>
                                     {move || if row.completed { t.get().status_completed } else { t.get().status_draft }}

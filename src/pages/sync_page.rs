@@ -182,11 +182,23 @@ fn Waiting() -> impl IntoView {
             .filter_map(|k| s.outbox.by_kind.get(&k).map(|&n| (t.kind_count)(k, n)))
             .collect();
             if s.outbox.photos_waiting > 0 {
-                lines.push((t.photos_count)(
+                let mut line = (t.photos_count)(
                     s.outbox.photos_waiting,
                     &human_bytes(s.outbox.photo_bytes, comma),
-                ));
+                );
+                // The photo on its way now, as far as the server has it.
+                if let Some((sent, size)) = s.photo_upload.filter(|&(_, size)| size > 0) {
+                    line.push_str("; ");
+                    line.push_str(&(t.transfer.uploading)(sent * 100 / size));
+                }
+                lines.push(line);
             }
+            lines.extend(
+                s.outbox
+                    .photos_set_aside
+                    .iter()
+                    .map(|(_, reason)| (t.transfer.photo_set_aside)(reason)),
+            );
             lines
         })
     };
@@ -206,6 +218,10 @@ fn Waiting() -> impl IntoView {
                         .into_any()
                 }
             }}
+            // The way out when syncing keeps failing; also for reading another tablet's file.
+            <A href="/transfer" attr:class="button" attr:data-testid="transfer-link">
+                {move || t.get().transfer.link}
+            </A>
         </div>
     }
 }

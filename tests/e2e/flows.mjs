@@ -94,4 +94,5 @@ export const OTHER_SCREENS = [
   ["initiative", "/initiatives/00000000-0000-4000-8000-000000000001"],
   ["settings", "/settings"],
   ["sync", "/sync"],
+  ["transfer", "/transfer"],
 ];
