@@ -4,6 +4,7 @@ pub mod account;
 pub mod banner;
 pub mod choice;
 pub mod conflicts;
+pub mod devices;
 pub mod field;
 pub mod header;
 pub mod photo_thumb;

@@ -3,7 +3,7 @@
 //! session as `Authorization: Bearer <token>`.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use praatplaat_domain::protocol::auth::{SignInRequest, SignInResponse};
+use praatplaat_domain::protocol::auth::{SessionInfo, SignInRequest, SignInResponse};
 use praatplaat_domain::protocol::{ApiError, Health, PullResponse, PushRequest, PushResponse};
 use praatplaat_domain::sync::Transport;
 use serde::de::DeserializeOwned;
@@ -126,6 +126,22 @@ impl HttpTransport {
 
     pub async fn health(&self) -> Result<Health, NetError> {
         send(self.authorised(Request::get(&format!("{}/health", self.base)))).await
+    }
+
+    /// The signed-in devices: all of them for the office, one's own for others.
+    pub async fn sessions(&self) -> Result<Vec<SessionInfo>, NetError> {
+        send(self.authorised(Request::get(&format!("{}/sessions", self.base)))).await
+    }
+
+    /// Revokes a session (a lost tablet's): it can no longer sync until it signs in again.
+    pub async fn revoke_session(&self, id: uuid::Uuid) -> Result<(), NetError> {
+        let builder = self.authorised(Request::delete(&format!("{}/sessions/{id}", self.base)));
+        let (builder, _timeout) = with_timeout(builder)?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| NetError::Unreachable(e.to_string()))?;
+        check(response).await.map(|_| ())
     }
 
     /// Revokes this device's session on the server.

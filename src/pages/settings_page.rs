@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::account::AccountPanel;
+use crate::components::devices::DevicesPanel;
 use crate::components::field::TextField;
 use crate::i18n::{use_texts, Lang};
 use crate::settings::Settings;
@@ -41,6 +42,9 @@ pub fn SettingsPage() -> impl IntoView {
         <section class="page narrow">
             <h1>{move || t.get().settings}</h1>
             <AccountPanel/>
+            <Show when=move || state.account.with(|a| a.signed_in())>
+                <DevicesPanel/>
+            </Show>
             <A href="/sync" attr:class="button" attr:data-testid="sync-details">
                 {move || t.get().sync_details}
             </A>
