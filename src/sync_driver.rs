@@ -286,7 +286,10 @@ async fn run(state: AppState) {
     let retry = failure.is_some_and(|f| !f.session_refused());
     if let Ok(report) = &result {
         FAILURES.set(0);
-        if report.pulled > 0 {
+        // Pushed changes got their new revision in IndexedDB (acknowledge): read it back, so the
+        // screen's records match the server's receipts ("Veilig op de server") and the next edit
+        // starts from the revision the server holds.
+        if report.pulled > 0 || report.pushed > 0 {
             if let Err(e) = state.reload().await {
                 state
                     .sync
