@@ -167,6 +167,7 @@ test("two tablets offline: different fields merge, the same field asks for a cho
   await a.goto(server.base);
   const card = a.getByTestId("interview-list").getByRole("link", { name: new RegExp(COMPANY) });
   await card.getByTestId("choice-needed").filter({ hasText: "keuze nodig" }).waitFor();
+  await shot(a, "conflict-list-landscape");
   await a.goto(`${server.base}/sync`);
   await waiting.getByRole("link", { name: "Openen" }).click();
 
