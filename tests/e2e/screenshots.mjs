@@ -38,6 +38,8 @@ for (const [label, size] of [["landscape", { width: 1280, height: 800 }], ["port
   const base = label === "landscape" ? await fullInterview(page, server.base) : null;
   await page.goto(server.base);
   await page.getByTestId("sync-status").filter({ hasText: "Gesynchroniseerd" }).waitFor({ timeout: 20_000 });
+  // The badge can read "Gesynchroniseerd" from the last round before the list has loaded.
+  await page.getByTestId("interview-list").getByRole("link").first().waitFor();
   const first = base ?? (await page.getByTestId("interview-list").getByRole("link", { name: /Van Dijk/ }).getAttribute("href")).replace(/\/[a-z]+$/, "");
   const url = base ?? `${server.base}${first.startsWith("/interviews/") ? first : ""}`;
   await page.screenshot({ path: join(SHOTS, `list-${label}.png`) });
