@@ -264,6 +264,7 @@ pub struct Texts {
     pub keep_that: &'static str,
     pub edited_at: fn(&str) -> String,
     pub in_field_now: &'static str,
+    pub keep_current: &'static str,
     pub choice_failed: &'static str,
     pub choice_marker: &'static str,
     pub interviews_waiting_choice: fn(usize) -> String,
@@ -589,6 +590,7 @@ pub const NL: Texts = Texts {
     keep_that: "Die houden",
     edited_at: |time| format!("gewijzigd {time}"),
     in_field_now: "staat nu in het veld",
+    keep_current: "Zo laten",
     choice_failed: "Deze keuze lukte niet. Beide waarden blijven bewaard; probeer het opnieuw of \
                     meld het bij de coördinator.",
     choice_marker: "keuze nodig",
@@ -917,6 +919,7 @@ pub const EN: Texts = Texts {
     keep_that: "Keep that one",
     edited_at: |time| format!("edited {time}"),
     in_field_now: "in the field now",
+    keep_current: "Leave it like this",
     choice_failed: "This choice did not work. Both values stay kept; try again or tell the \
                     coordinator.",
     choice_marker: "choice needed",

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use praatplaat_domain::initiative::Link;
 use praatplaat_domain::merge::three_way::value_text;
-use praatplaat_domain::merge::{resolve_conflict, Choice, ConflictField};
+use praatplaat_domain::merge::{current_value, resolve_conflict, Choice, ConflictField};
 use praatplaat_domain::model::{Company, Conflict, Interview, Record, RecordKind};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::i18n::{use_texts, Texts};
@@ -68,6 +69,25 @@ pub fn pending_for(state: &AppState, interview_id: Uuid) -> Vec<Pending> {
 /// How many choices wait on an interview (its company included); cheap enough for list cards.
 pub fn waiting_count(interview: &Interview, company: Option<&Company>) -> usize {
     interview.conflicts.len() + company.map_or(0, |c| c.conflicts.len())
+}
+
+/// What the field of a choice holds now on this tablet (`Null` when absent): after the merge it is
+/// the kept value, but someone may have typed in it since.
+fn current_of(state: AppState, pending: &Pending) -> Value {
+    let id = pending.record_id;
+    let record = match pending.kind {
+        RecordKind::Interview => state
+            .interviews
+            .with(|m| m.get(&id).cloned().map(Record::Interview)),
+        RecordKind::Company => state
+            .companies
+            .with(|m| m.get(&id).cloned().map(Record::Company)),
+        RecordKind::Link => state.links.with(|m| m.get(&id).cloned().map(Record::Link)),
+        RecordKind::Initiative => None,
+    };
+    record
+        .and_then(|r| current_value(&r, &pending.conflict.path).ok())
+        .unwrap_or(Value::Null)
 }
 
 /// Settles one choice through the ordinary edit path. A conflict that is already gone (settled
@@ -196,36 +216,62 @@ fn ConflictCard(pending: Pending) -> impl IntoView {
         }
     };
     let failed = RwSignal::new(false);
+    let now = Memo::new({
+        let pending = pending.clone();
+        move |_| current_of(state, &pending)
+    });
+    // Typed in after the merge: the field holds neither value, and that text is a third option
+    // (choosing an old value would otherwise overwrite it unasked).
+    let edited_since = {
+        let (kept, other) = (
+            pending.conflict.kept.clone(),
+            pending.conflict.other.clone(),
+        );
+        move || {
+            let current = now.get();
+            current != kept && current != other
+        }
+    };
     let pending = StoredValue::new(pending);
     let option = move |choice: Choice| {
         let p = pending.get_value();
-        let (value, at, word, current): (_, _, fn(&Texts) -> &'static str, bool) = match choice {
+        let (value, at, word, testid): (_, _, fn(&Texts) -> &'static str, _) = match choice {
             Choice::Kept => (
                 p.conflict.kept,
-                p.conflict.kept_updated_at,
+                Some(p.conflict.kept_updated_at),
                 |t| t.keep_this,
-                true,
+                "keep-kept",
             ),
             Choice::Other => (
                 p.conflict.other,
-                p.conflict.other_updated_at,
+                Some(p.conflict.other_updated_at),
                 |t| t.keep_that,
-                false,
+                "keep-other",
+            ),
+            Choice::Current => (
+                now.get_untracked(),
+                None,
+                |t| t.keep_current,
+                "keep-current",
             ),
         };
+        let in_field = {
+            let value = value.clone();
+            move || now.get() == value
+        };
         let text = move || value_text(&value, lang());
-        let time = edit_time(at);
+        let time = at.map(edit_time);
+        let separator = if time.is_some() { " · " } else { "" };
         view! {
-            <button type="button" class="conflict-option"
-                data-testid=if current { "keep-kept" } else { "keep-other" }
+            <button type="button" class="conflict-option" data-testid=testid
                 on:click=move |_| {
                     let ok = pending.with_value(|p| choose(state, p, choice));
                     failed.set(!ok);
                 }>
                 <span class="conflict-value">{text}</span>
                 <span class="conflict-when">
-                    {move || (t.get().edited_at)(&time)}
-                    {current.then(|| view! { " · " {move || t.get().in_field_now} })}
+                    {time.map(|time| move || (t.get().edited_at)(&time))}
+                    {move || in_field().then(|| view! { {separator} {t.get().in_field_now} })}
                 </span>
                 <span class="conflict-keep">{move || word(t.get())}</span>
             </button>
@@ -237,6 +283,7 @@ fn ConflictCard(pending: Pending) -> impl IntoView {
             <div class="conflict-options">
                 {option(Choice::Kept)}
                 {option(Choice::Other)}
+                {move || edited_since().then(|| option(Choice::Current))}
             </div>
             <Show when=move || failed.get()>
                 <p class="field-error" role="alert">{move || t.get().choice_failed}</p>

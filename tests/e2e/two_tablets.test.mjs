@@ -199,6 +199,20 @@ test("two tablets offline: different fields merge, the same field asks for a cho
   await conflictsA.waitFor();
   await shot(a, "conflict-landscape");
 
+  // Typed in before choosing: that text becomes a third option ("Zo laten"), so neither old value
+  // overwrites it unasked; back to B's text, the two options are as before.
+  const notes = a.getByLabel("Aantekeningen");
+  await notes.fill(`${NOTES_B} Aangevuld.`);
+  const keepNow = conflict.getByTestId("keep-current");
+  await keepNow.waitFor();
+  assert.match(await keepNow.textContent(), /Aangevuld\..*staat nu in het veld.*Zo laten/);
+  assert.doesNotMatch(await keepB.textContent(), /staat nu in het veld/);
+  await conflict.scrollIntoViewIfNeeded();
+  await shot(a, "conflict-edited-landscape");
+  await notes.fill(NOTES_B);
+  await keepNow.waitFor({ state: "detached" });
+  assert.match(await keepB.textContent(), /staat nu in het veld/);
+
   // A keeps its own text with one tap; the choice leaves the screen and the field holds it.
   await keepA.click();
   await conflictsA.waitFor({ state: "detached" });

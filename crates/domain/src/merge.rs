@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 pub mod three_way;
 
 pub use three_way::{
-    apply_change, base_rev_needed, list_conflicts, merge_records, resolve_conflict, Choice,
-    ConflictField, ConflictItem, MergeError, Merged, Outcome,
+    apply_change, base_rev_needed, current_value, list_conflicts, merge_records, resolve_conflict,
+    Choice, ConflictField, ConflictItem, MergeError, Merged, Outcome,
 };
 
 use uuid::Uuid;

@@ -549,13 +549,37 @@ pub fn apply_change(
     })
 }
 
-/// Which of a conflict's two values to keep.
+/// Which value a conflict settles on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
-    /// The value the field holds (the later edit).
+    /// The value the merge put in the field (the later edit).
     Kept,
     /// The other edit's value.
     Other,
+    /// What the field holds now: someone typed in it after the merge, and choosing either old
+    /// value would silently overwrite that.
+    Current,
+}
+
+/// What the field of `path` holds now in `record` (`Null` when it is absent).
+pub fn current_value(record: &Record, path: &str) -> Result<Value, MergeError> {
+    let steps = parse_pointer(path).ok_or_else(|| MergeError::BadPath(path.to_owned()))?;
+    let wire = serde_json::to_value(record).map_err(json_error)?;
+    let mut node = wire
+        .get("record")
+        .ok_or_else(|| MergeError::Json("a record is not a JSON object".into()))?;
+    for step in &steps {
+        let next = match node {
+            Value::Object(map) => map.get(step),
+            Value::Array(list) => list.iter().find(|item| is_item(item, step)),
+            _ => None,
+        };
+        match next {
+            Some(value) => node = value,
+            None => return Ok(Value::Null),
+        }
+    }
+    Ok(node.clone())
 }
 
 /// Settles the conflict `conflict_id`: the field at its path takes the chosen value and the
@@ -574,8 +598,9 @@ pub fn resolve_conflict(
         return Err(MergeError::NoSuchConflict(conflict_id.to_owned()));
     };
     let value = match choice {
-        Choice::Kept => conflict.kept.clone(),
-        Choice::Other => conflict.other.clone(),
+        Choice::Kept => Some(conflict.kept.clone()),
+        Choice::Other => Some(conflict.other.clone()),
+        Choice::Current => None,
     };
     let steps =
         parse_pointer(&conflict.path).ok_or_else(|| MergeError::BadPath(conflict.path.clone()))?;
@@ -583,7 +608,9 @@ pub fn resolve_conflict(
     let body = wire
         .get_mut("record")
         .ok_or_else(|| MergeError::Json("a record is not a JSON object".into()))?;
-    set_at(body, &steps, value).ok_or_else(|| MergeError::BadPath(conflict.path.clone()))?;
+    if let Some(value) = value {
+        set_at(body, &steps, value).ok_or_else(|| MergeError::BadPath(conflict.path.clone()))?;
+    }
     if let Some(Value::Array(list)) = body.get_mut("conflicts") {
         list.retain(|c| key_of(c, "id") != Some(conflict_id));
     }

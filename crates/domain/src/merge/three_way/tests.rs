@@ -400,6 +400,33 @@ fn resolving_a_conflict_either_way() {
 }
 
 #[test]
+fn a_field_typed_in_after_the_merge_can_be_kept_as_it_is_now() {
+    let base = base_interview();
+    let s = stored(&base, 2_000, |i| i.notes = "van A".into());
+    let i = edit(&base, 3_000, |i| i.notes = "van B".into());
+    let mut record = merge(&base, &s, &i).record;
+    let id = record.conflicts()[0].id.clone();
+    assert_eq!(current_value(&record, "/notes").unwrap(), json!("van B"));
+    // Someone types on before choosing: neither old value may overwrite that unasked.
+    if let Record::Interview(i) = &mut record {
+        i.notes = "van B, aangevuld".into();
+    }
+    assert_eq!(
+        current_value(&record, "/notes").unwrap(),
+        json!("van B, aangevuld")
+    );
+    resolve_conflict(&mut record, &id, Choice::Current).unwrap();
+    assert_eq!(interview(&record).notes, "van B, aangevuld");
+    assert!(record.conflicts().is_empty());
+    // A path to nothing reads as null; a malformed one is an error.
+    assert_eq!(
+        current_value(&record, "/answers/XX-99/note").unwrap(),
+        Value::Null
+    );
+    assert!(current_value(&record, "notes").is_err());
+}
+
+#[test]
 fn an_answer_cleared_on_one_side_and_edited_on_the_other() {
     let mut base = base_interview();
     base.set_answer("GR-01", tick(true, false, ""));
