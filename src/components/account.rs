@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use praatplaat_domain::protocol::auth::SignInRequest;
 use praatplaat_domain::sync::LocalStore;
 
+use crate::components::field::TextField;
 use crate::i18n::{use_texts, Texts};
 use crate::idb::IdbStore;
 use crate::net::{self, HttpTransport, NetError};
@@ -153,40 +154,14 @@ pub fn SignInForm() -> impl IntoView {
     view! {
         <form class="sign-in" on:submit=submit data-testid="sign-in-form">
             <p class="hint">{move || t.get().sign_in_intro}</p>
-            <div class="field">
-                <label for="sign-in-username">{move || t.get().username}</label>
-                <input
-                    id="sign-in-username"
-                    type="text"
-                    autocomplete="username"
-                    autocapitalize="none"
-                    spellcheck="false"
-                    prop:value=move || username.get()
-                    on:input=move |ev| username.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for="sign-in-password">{move || t.get().password}</label>
-                <input
-                    id="sign-in-password"
-                    type="password"
-                    autocomplete="current-password"
-                    prop:value=move || password.get()
-                    on:input=move |ev| password.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for="sign-in-device">{move || t.get().device_label}</label>
-                <input
-                    id="sign-in-device"
-                    type="text"
-                    autocomplete="off"
-                    aria-describedby="sign-in-device-hint"
-                    prop:value=move || label.get()
-                    on:input=move |ev| label.set(event_target_value(&ev))
-                />
-                <span class="hint" id="sign-in-device-hint">{move || t.get().device_label_hint}</span>
-            </div>
+            <TextField id="sign-in-username" label=Signal::derive(move || t.get().username)
+                value=username on_change=Callback::new(move |v| username.set(v)) autocomplete="username"/>
+            <TextField id="sign-in-password" label=Signal::derive(move || t.get().password)
+                value=password on_change=Callback::new(move |v| password.set(v))
+                input_type="password" autocomplete="current-password"/>
+            <TextField id="sign-in-device" label=Signal::derive(move || t.get().device_label)
+                value=label on_change=Callback::new(move |v| label.set(v))
+                hint=Signal::derive(move || t.get().device_label_hint)/>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="sign-in-error">{e}</p> })}
             <div class="actions">
                 <button class="button primary big" type="submit" data-testid="sign-in" disabled=move || busy.get()>

@@ -12,9 +12,19 @@ pub fn TextField(
     #[prop(optional, default = "text")] input_type: &'static str,
     #[prop(optional)] list: Option<&'static str>,
     #[prop(optional)] placeholder: Option<Signal<&'static str>>,
+    /// The browser's autofill hint (`username`, `current-password`, `new-password`); off unless
+    /// given, so record fields never fill with a stored login.
+    #[prop(optional, default = "off")]
+    autocomplete: &'static str,
+    /// A line under the input, announced with it (`aria-describedby`).
+    #[prop(optional)]
+    hint: Option<Signal<&'static str>>,
 ) -> impl IntoView {
     let input = move |ev: leptos::ev::Event| on_change.run(event_target_value(&ev));
     let placeholder = move || placeholder.map(|p| p.get());
+    let hint_id = hint.map(|_| format!("{id}-hint"));
+    // A user name or password must reach the server as typed.
+    let literal = (input_type == "password" || autocomplete == "username").then_some("none");
     view! {
         <div class="field">
             <label for=id>{move || label.get()}</label>
@@ -29,7 +39,10 @@ pub fn TextField(
                         id=id
                         type=input_type
                         list=list
-                        autocomplete="off"
+                        autocomplete=autocomplete
+                        autocapitalize=literal
+                        spellcheck=literal.map(|_| "false")
+                        aria-describedby=hint_id.clone()
                         prop:value=move || value.get()
                         on:input=input
                         placeholder=placeholder
@@ -37,6 +50,7 @@ pub fn TextField(
                 }
                     .into_any()
             }}
+            {hint.map(|hint| view! { <span class="hint" id=hint_id>{move || hint.get()}</span> })}
         </div>
     }
 }

@@ -7,6 +7,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::field::TextField;
 use crate::i18n::{use_texts, TransferTexts};
 use crate::state::use_app_state;
 use crate::transfer::{self, TransferError, MIN_PASSPHRASE};
@@ -119,28 +120,13 @@ fn ExportPanel() -> impl IntoView {
                     if empty() { t.nothing_to_export.to_owned() } else { (t.export_contents)(changes, photos) }
                 }}
             </p>
-            <div class="field">
-                <label for="export-passphrase">{move || t.get().transfer.passphrase}</label>
-                <input
-                    id="export-passphrase"
-                    type="password"
-                    autocomplete="new-password"
-                    aria-describedby="export-passphrase-hint"
-                    prop:value=move || passphrase.get()
-                    on:input=move |ev| passphrase.set(event_target_value(&ev))
-                />
-                <span class="hint" id="export-passphrase-hint">{move || t.get().transfer.passphrase_hint}</span>
-            </div>
-            <div class="field">
-                <label for="export-passphrase-again">{move || t.get().transfer.passphrase_again}</label>
-                <input
-                    id="export-passphrase-again"
-                    type="password"
-                    autocomplete="new-password"
-                    prop:value=move || again.get()
-                    on:input=move |ev| again.set(event_target_value(&ev))
-                />
-            </div>
+            <TextField id="export-passphrase" label=Signal::derive(move || t.get().transfer.passphrase)
+                value=passphrase on_change=Callback::new(move |v| passphrase.set(v))
+                input_type="password" autocomplete="new-password"
+                hint=Signal::derive(move || t.get().transfer.passphrase_hint)/>
+            <TextField id="export-passphrase-again" label=Signal::derive(move || t.get().transfer.passphrase_again)
+                value=again on_change=Callback::new(move |v| again.set(v))
+                input_type="password" autocomplete="new-password"/>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="export-error">{e}</p> })}
             {move || busy.get().then(|| view! { <p class="busy" role="status">{t.get().transfer.encrypting}</p> })}
             <div class="actions">
@@ -237,16 +223,8 @@ fn ImportPanel() -> impl IntoView {
                 <label for="import-file">{move || t.get().transfer.file_label}</label>
                 <input id="import-file" type="file" accept=".praatplaat" on:change=pick/>
             </div>
-            <div class="field">
-                <label for="import-passphrase">{move || t.get().transfer.import_passphrase}</label>
-                <input
-                    id="import-passphrase"
-                    type="password"
-                    autocomplete="off"
-                    prop:value=move || passphrase.get()
-                    on:input=move |ev| passphrase.set(event_target_value(&ev))
-                />
-            </div>
+            <TextField id="import-passphrase" label=Signal::derive(move || t.get().transfer.import_passphrase)
+                value=passphrase on_change=Callback::new(move |v| passphrase.set(v)) input_type="password"/>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="import-error">{e}</p> })}
             {move || busy.get().then(|| view! { <p class="busy" role="status">{t.get().transfer.decrypting}</p> })}
             {move || done.get().map(|d| view! { <p class="import-done" role="status" data-testid="import-done">{d}</p> })}
