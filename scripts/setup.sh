@@ -16,7 +16,9 @@ fi
 TRUNK_VERSION=0.21.14
 if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION\$"; then
   step "trunk $TRUNK_VERSION (cargo install, several minutes once)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked
+  # Without LTO and with 16 codegen units the install takes ~11 min instead of ~17 on 2 cores.
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install trunk --version "$TRUNK_VERSION" --locked
 fi
 
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock. `--locked` fails here

@@ -14,8 +14,8 @@ use indexed_db_futures::transaction::TransactionMode;
 use praatplaat_domain::initiative::{Initiative, Link};
 use praatplaat_domain::merge::accept_remote;
 use praatplaat_domain::model::{Company, Interview, Record, RecordKind};
-use praatplaat_domain::protocol::{Change, ChangeResult, ChangeStatus, Receipt};
-use praatplaat_domain::sync::LocalStore;
+use praatplaat_domain::protocol::{Change, ChangeResult, Receipt};
+use praatplaat_domain::sync::{on_verdict, LocalStore};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
@@ -653,37 +653,31 @@ impl LocalStore for IdbStore {
         for result in results {
             let key = outbox_key(result.kind, result.id);
             let json: Option<String> = outbox.get(key.clone()).primitive()?.await?;
-            let Some(mut entry) = json
+            let entry = json
                 .map(|j| serde_json::from_str::<OutboxEntry>(&j))
-                .transpose()?
-            else {
-                continue;
-            };
-            if entry.seq != result.seq {
-                continue; // edited again since: the newer change still has to go
-            }
-            if result.status == ChangeStatus::Rejected {
-                entry.rejected = Some(result.reason.clone().unwrap_or_else(|| "rejected".into()));
+                .transpose()?;
+            let records = tx.object_store(store_name(result.kind))?;
+            let local: Option<String> = records.get(result.id.to_string()).primitive()?.await?;
+            let local = local.map(|j| parse_record(result.kind, &j)).transpose()?;
+            let waiting = entry.as_ref().map(|e| e.seq);
+            let step = on_verdict(waiting, local.as_ref(), result);
+            if let (Some(reason), Some(mut entry)) = (step.set_aside, entry) {
+                entry.rejected = Some(reason);
                 outbox
                     .put(serde_json::to_string(&entry)?)
-                    .with_key(key)
+                    .with_key(key.clone())
                     .primitive()?
                     .await?;
-                continue;
             }
-            outbox.delete(key).primitive()?.await?;
-            if result.status == ChangeStatus::Applied {
-                let records = tx.object_store(store_name(result.kind))?;
-                let json: Option<String> = records.get(result.id.to_string()).primitive()?.await?;
-                if let Some(json) = json {
-                    let mut record = parse_record(result.kind, &json)?;
-                    record.meta_mut().rev = result.rev;
-                    records
-                        .put(record_json(&record)?)
-                        .with_key(result.id.to_string())
-                        .primitive()?
-                        .await?;
-                }
+            if step.done {
+                outbox.delete(key).primitive()?.await?;
+            }
+            if let Some(record) = step.write {
+                records
+                    .put(record_json(&record)?)
+                    .with_key(result.id.to_string())
+                    .primitive()?
+                    .await?;
             }
         }
         tx.commit().await?;

@@ -13,6 +13,7 @@ pub mod municipality;
 pub mod photo;
 pub mod plate;
 pub mod protocol;
+pub mod push;
 pub mod sync;
 
 pub use model::{Company, Interview, InterviewStatus, Programme, Record, RecordKind, RecordMeta};

@@ -3,44 +3,22 @@
 //!
 //! A change based on the revision the server stores replaces it. Concurrent edits (a change based
 //! on an older revision) are merged field by field, keeping both values of a field edited on both
-//! sides as a [`crate::model::Conflict`]: [`three_way`] (its docs hold the rules). Where no base
-//! revision is known, the last writer wins per record, by the device clock of the edit
-//! (`updated_at`, [`decide`]).
+//! sides as a [`crate::model::Conflict`]: [`three_way`] (its docs hold the rules). Where the two
+//! sides share no history the merge runs against the empty record, so every clash is kept as a
+//! conflict. Which base a change is merged against, and the verdict, are [`crate::push`]'s.
 
 use std::collections::BTreeMap;
 
 pub mod three_way;
 
 pub use three_way::{
-    apply_change, base_rev_needed, current_value, list_conflicts, merge_records, resolve_conflict,
-    Choice, ConflictField, ConflictItem, MergeError, Merged, Outcome,
+    apply_change, base_needed, current_value, list_conflicts, merge_from, merge_records,
+    resolve_conflict, BaseRef, Choice, ConflictField, ConflictItem, MergeError, Merged, Outcome,
 };
 
 use uuid::Uuid;
 
 use crate::model::RecordMeta;
-
-/// What the server does with an incoming change of a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    /// The record is new: store it with revision 1.
-    Insert,
-    /// The change is at least as recent as the stored record: store it with the next revision.
-    Replace { rev: u64 },
-    /// The stored record was edited later: keep it.
-    Superseded { rev: u64 },
-}
-
-/// Decides the fate of `incoming` given what the server holds.
-pub fn decide(existing: Option<&RecordMeta>, incoming: &RecordMeta) -> Decision {
-    match existing {
-        None => Decision::Insert,
-        Some(stored) if incoming.updated_at >= stored.updated_at => Decision::Replace {
-            rev: stored.rev + 1,
-        },
-        Some(stored) => Decision::Superseded { rev: stored.rev },
-    }
-}
 
 /// Whether a device takes a pulled record over its local copy. A record with a change still
 /// waiting in the outbox keeps the local version: that change will reach the server, which decides.
@@ -120,31 +98,6 @@ mod tests {
         // Nothing on screen (the first load): the read as it is.
         let first = overlay_unwritten(&BTreeMap::new(), vec![(id(4), 10, "other")], key);
         assert_eq!(first.len(), 1);
-    }
-
-    #[test]
-    fn new_record_is_inserted() {
-        assert_eq!(decide(None, &meta(0, 5)), Decision::Insert);
-    }
-
-    #[test]
-    fn later_or_equal_edit_replaces_with_next_rev() {
-        assert_eq!(
-            decide(Some(&meta(3, 100)), &meta(3, 200)),
-            Decision::Replace { rev: 4 }
-        );
-        assert_eq!(
-            decide(Some(&meta(3, 100)), &meta(1, 100)),
-            Decision::Replace { rev: 4 }
-        );
-    }
-
-    #[test]
-    fn older_edit_is_superseded() {
-        assert_eq!(
-            decide(Some(&meta(3, 100)), &meta(3, 99)),
-            Decision::Superseded { rev: 3 }
-        );
     }
 
     #[test]

@@ -43,22 +43,23 @@ pub struct PushRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeStatus {
-    /// Stored; `rev` is the new server revision.
+    /// Stored as sent; `rev` is the new server revision, which the device takes as its base.
     Applied,
-    /// This device's change with this `seq` was applied before; nothing changed now.
+    /// This device's change with this `seq` was applied before; nothing changed now. `rev`,
+    /// `hash` and `record` describe what the server stores now.
     Duplicate,
-    /// The server holds a newer edit of the record; the device gets it on its next pull.
+    /// The stored record already holds everything this change brings; `record` is it.
     Superseded,
     /// The server merged this change with a concurrent one ([`crate::merge::three_way`]): the
-    /// stored record differs from what the device sent. The device drops the change from its
-    /// outbox but keeps its local `rev`, so the merged record (a higher `rev`) is taken on the
-    /// next pull.
+    /// stored record (`record`, revision `rev`) differs from what the device sent. A device that
+    /// edited the record again meanwhile keeps its own copy and its older `rev`: the server
+    /// merges its next change against what it sent ([`crate::push::Lineage`]).
     Merged,
     /// Permanently refused (see `reason`); the device sets the change aside, visibly.
     Rejected,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeResult {
     pub seq: u64,
@@ -73,6 +74,12 @@ pub struct ChangeResult {
     /// `rejected`); the device keeps it as a [`Receipt`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
+    /// The record the server stores after this change, when it differs from what the device
+    /// sent (`merged`, `superseded`, `duplicate`): a device with no newer edit of it takes this
+    /// copy at once, so its next edit builds on the server's revision and the pull need not
+    /// bring it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<Record>,
 }
 
 impl ChangeResult {
@@ -180,7 +187,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// The highest `seq` of this device the server has applied (or seen) so far.
@@ -298,6 +305,7 @@ mod tests {
             rev: 3,
             reason: None,
             hash: Some(record_hash(&local)),
+            record: None,
         };
         assert_eq!(result.receipt(), Some(receipt));
         let json = serde_json::to_value(&result).unwrap();

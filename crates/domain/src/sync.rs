@@ -29,10 +29,7 @@ pub trait LocalStore {
     async fn device_id(&self) -> Result<Uuid, Self::Error>;
     /// Up to `limit` waiting changes in `seq` order, not counting those set aside.
     async fn pending(&self, limit: usize) -> Result<Vec<Change>, Self::Error>;
-    /// Takes the server's verdicts: drops changes that reached the server (unless the record was
-    /// edited again meanwhile, which gave it a higher `seq`), sets rejected ones aside with reason.
-    /// Only `Applied` raises the local `rev` (to the result's): after `Merged` or `Superseded` the
-    /// server holds something else, which the pull then brings because its `rev` is higher.
+    /// Takes the server's verdicts, each as [`on_verdict`] says, in one atomic step.
     async fn acknowledge(&self, results: &[ChangeResult]) -> Result<(), Self::Error>;
     /// Keeps receipts, one per record; a receipt with a lower `rev` than the one held is ignored
     /// (a late answer must not undo a newer one).
@@ -83,6 +80,64 @@ impl<S: fmt::Debug + fmt::Display, T: fmt::Debug + fmt::Display> std::error::Err
 /// for exactly this local copy.
 pub fn is_safe(has_waiting_change: bool, receipt: Option<&Receipt>, local: &Record) -> bool {
     !has_waiting_change && receipt.is_some_and(|r| receipt_matches(r, local))
+}
+
+/// What a device does with one verdict (`result`) for a record it holds as `local`, whose
+/// waiting change has `waiting_seq` (`None`: nothing waits).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VerdictStep {
+    /// Drop the waiting change: it reached the server.
+    pub done: bool,
+    /// Keep the waiting change but set it aside with this reason.
+    pub set_aside: Option<String>,
+    /// Write this as the local record.
+    pub write: Option<Record>,
+}
+
+/// The device's rule for a verdict. The local `rev` is the base the device's next change names,
+/// so it must describe what the device's copy was built on:
+///
+/// - `Applied`: the server stores exactly what was sent, so that revision is the base, even when
+///   the record was edited again while the push was in flight (the new edit builds on the sent
+///   copy);
+/// - `Merged`, `Superseded`, `Duplicate` carry the server's copy: a device with no newer edit
+///   takes it (as a pull would); one that edited meanwhile keeps its copy and older `rev`, and
+///   the server merges its next change against what it sent ([`crate::push::Lineage`]);
+/// - `Rejected` sets the waiting change aside (only if it is the one refused).
+pub fn on_verdict(
+    waiting_seq: Option<u64>,
+    local: Option<&Record>,
+    result: &ChangeResult,
+) -> VerdictStep {
+    let this_one = waiting_seq == Some(result.seq);
+    let mut step = VerdictStep::default();
+    if result.status == ChangeStatus::Rejected {
+        if this_one {
+            step.set_aside = Some(result.reason.clone().unwrap_or_else(|| "rejected".into()));
+        }
+        return step;
+    }
+    step.done = this_one;
+    let Some(local) = local else {
+        return step;
+    };
+    let local_rev = local.meta().rev;
+    if result.status == ChangeStatus::Applied {
+        if result.rev > local_rev {
+            let mut record = local.clone();
+            record.meta_mut().rev = result.rev;
+            step.write = Some(record);
+        }
+    } else if waiting_seq.is_none() || this_one {
+        step.write = result
+            .record
+            .as_ref()
+            .filter(|r| r.kind() == local.kind() && r.id() == local.id())
+            .filter(|r| r.meta().rev > local_rev || (this_one && r.meta().rev >= local_rev))
+            .filter(|r| r != &local)
+            .cloned();
+    }
+    step
 }
 
 /// What one sync round did.
@@ -186,7 +241,7 @@ pub mod memory {
     use super::LocalStore;
     use crate::merge::{accept_remote, touch};
     use crate::model::{Record, RecordKind};
-    use crate::protocol::{Change, ChangeResult, ChangeStatus, Receipt};
+    use crate::protocol::{Change, ChangeResult, Receipt};
 
     #[derive(Debug, Default)]
     struct Inner {
@@ -292,23 +347,18 @@ pub mod memory {
             let mut inner = self.inner.borrow_mut();
             for result in results {
                 let key = (result.kind, result.id);
-                let Some((seq, _)) = inner.outbox.get(&key).cloned() else {
-                    continue;
-                };
-                if seq != result.seq {
-                    continue; // edited again since; the newer change still has to go
-                }
-                if result.status == ChangeStatus::Rejected {
-                    let reason = result.reason.clone().unwrap_or_else(|| "rejected".into());
-                    inner.outbox.insert(key, (seq, Some(reason)));
-                } else {
-                    inner.outbox.remove(&key);
-                    // Merged / Superseded: the local rev stays, so the pull's higher one wins.
-                    if result.status == ChangeStatus::Applied {
-                        if let Some(record) = inner.records.get_mut(&key) {
-                            record.meta_mut().rev = result.rev;
-                        }
+                let waiting = inner.outbox.get(&key).map(|(seq, _)| *seq);
+                let step = super::on_verdict(waiting, inner.records.get(&key), result);
+                if let Some(reason) = step.set_aside {
+                    if let Some(entry) = inner.outbox.get_mut(&key) {
+                        entry.1 = Some(reason);
                     }
+                }
+                if step.done {
+                    inner.outbox.remove(&key);
+                }
+                if let Some(record) = step.write {
+                    inner.records.insert(key, record);
                 }
             }
             Ok(())
@@ -366,100 +416,98 @@ pub mod memory {
 mod tests {
     use std::cell::RefCell;
     use std::collections::BTreeMap;
-    use std::convert::Infallible;
 
     use super::memory::MemoryStore;
     use super::*;
-    use crate::merge::{apply_change, base_rev_needed, decide, Decision};
+    use crate::merge::BaseRef;
     use crate::model::{Company, Interview, PracticeAnswer, RecordKind};
-    use crate::protocol::{record_hash, ChangeStatus};
+    use crate::protocol::ChangeStatus;
+    use crate::push::{base_for, decide_change, Facts, Lineage, Refused};
 
-    /// A server in memory with the same rules as the real one, to test the engine end to end.
-    /// `merging` switches from last-writer-wins per record to the three-way merge.
+    type Key = (RecordKind, Uuid);
+
+    /// A server in memory that decides with the real server's rule ([`crate::push`]), to test
+    /// the engine end to end; only the storage differs.
     #[derive(Default)]
     struct FakeServer {
-        merging: bool,
-        records: RefCell<BTreeMap<(RecordKind, Uuid), (u64, Record)>>,
+        records: RefCell<BTreeMap<Key, (u64, Record)>>,
         /// Every revision ever stored: the bases of merges.
         revisions: RefCell<BTreeMap<(RecordKind, Uuid, u64), Record>>,
+        lineage: RefCell<BTreeMap<(Uuid, Key), Lineage>>,
+        refused: RefCell<BTreeMap<(Uuid, Key), Refused>>,
         last_seq: RefCell<BTreeMap<Uuid, u64>>,
         next_server_seq: RefCell<u64>,
         pushes: RefCell<usize>,
+        /// Answers to drop: the push is applied, the device hears nothing (a lost answer).
+        lose_answers: RefCell<usize>,
         page_size: u32,
     }
 
-    impl Transport for FakeServer {
-        type Error = Infallible;
+    #[derive(Debug)]
+    struct Lost;
+    impl fmt::Display for Lost {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("the answer was lost")
+        }
+    }
+    impl std::error::Error for Lost {}
 
-        async fn push(&self, request: &PushRequest) -> Result<PushResponse, Infallible> {
+    impl Transport for FakeServer {
+        type Error = Lost;
+
+        async fn push(&self, request: &PushRequest) -> Result<PushResponse, Lost> {
             *self.pushes.borrow_mut() += 1;
-            let mut last = self
-                .last_seq
-                .borrow()
-                .get(&request.device_id)
-                .copied()
-                .unwrap_or(0);
+            let device = request.device_id;
+            let mut last = self.last_seq.borrow().get(&device).copied().unwrap_or(0);
             let mut results = Vec::new();
             for change in &request.changes {
                 let key = (change.record.kind(), change.record.id());
-                let (status, rev, reason) = if change.seq <= last {
-                    let rev = self
-                        .records
-                        .borrow()
-                        .get(&key)
-                        .map_or(0, |(_, r)| r.meta().rev);
-                    (ChangeStatus::Duplicate, rev, None)
-                } else if let Err(e) = change.record.validate() {
-                    (ChangeStatus::Rejected, 0, Some(e.to_string()))
-                } else if self.merging {
-                    let stored = self.records.borrow().get(&key).map(|(_, r)| r.clone());
-                    let base =
-                        base_rev_needed(stored.as_ref().map(Record::meta), change.record.meta())
-                            .and_then(|rev| {
-                                self.revisions.borrow().get(&(key.0, key.1, rev)).cloned()
-                            });
-                    let outcome = apply_change(stored.as_ref(), base.as_ref(), &change.record)
-                        .expect("records of one key merge");
-                    if let Some(record) = outcome.record {
-                        self.store(record);
+                let stored = self.records.borrow().get(&key).map(|(_, r)| r.clone());
+                let lineage = self.lineage.borrow().get(&(device, key)).cloned();
+                let refused = self.refused.borrow().get(&(device, key)).cloned();
+                let base = match base_for(stored.as_ref(), lineage.as_ref(), change) {
+                    Some(BaseRef::Lineage) => lineage.as_ref().map(|l| l.record.clone()),
+                    Some(BaseRef::Revision(rev)) => {
+                        self.revisions.borrow().get(&(key.0, key.1, rev)).cloned()
                     }
-                    (outcome.status, outcome.rev, None)
-                } else {
-                    let existing = self.records.borrow().get(&key).map(|(_, r)| *r.meta());
-                    match decide(existing.as_ref(), change.record.meta()) {
-                        Decision::Insert | Decision::Replace { .. } => {
-                            let rev = existing.map_or(1, |m| m.rev + 1);
-                            let mut record = change.record.clone();
-                            record.meta_mut().rev = rev;
-                            self.store(record);
-                            (ChangeStatus::Applied, rev, None)
-                        }
-                        Decision::Superseded { rev } => (ChangeStatus::Superseded, rev, None),
-                    }
+                    None => None,
                 };
+                let decision = decide_change(
+                    Facts {
+                        last_seq: last,
+                        stored: stored.as_ref(),
+                        base: base.as_ref(),
+                        refused_before: refused.as_ref(),
+                        refusal: None,
+                    },
+                    change,
+                )
+                .expect("records of one key merge");
                 last = last.max(change.seq);
-                let hash = match status {
-                    ChangeStatus::Rejected => None,
-                    _ => self.records.borrow().get(&key).map(|(_, r)| record_hash(r)),
-                };
-                results.push(ChangeResult {
-                    seq: change.seq,
-                    kind: key.0,
-                    id: key.1,
-                    status,
-                    rev,
-                    reason,
-                    hash,
-                });
+                if let Some(record) = decision.store {
+                    self.store(record);
+                }
+                if let Some(lineage) = decision.lineage {
+                    self.lineage.borrow_mut().insert((device, key), lineage);
+                }
+                if let Some(refused) = decision.refused {
+                    self.refused.borrow_mut().insert((device, key), refused);
+                }
+                results.push(decision.result);
             }
-            self.last_seq.borrow_mut().insert(request.device_id, last);
+            self.last_seq.borrow_mut().insert(device, last);
+            let mut lose = self.lose_answers.borrow_mut();
+            if *lose > 0 {
+                *lose -= 1;
+                return Err(Lost);
+            }
             Ok(PushResponse {
                 last_seq: last,
                 results,
             })
         }
 
-        async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, Infallible> {
+        async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, Lost> {
             let limit = limit.min(self.page_size.max(1)) as usize;
             let mut rows: Vec<(u64, Record)> = self
                 .records
@@ -633,11 +681,7 @@ mod tests {
     }
 
     fn merging_server() -> FakeServer {
-        FakeServer {
-            merging: true,
-            page_size: 100,
-            ..FakeServer::default()
-        }
+        server(100)
     }
 
     const INTERVIEW: u128 = 9;
@@ -825,5 +869,272 @@ mod tests {
         sync(&tablet, &server);
         assert_eq!(*server.next_server_seq.borrow(), 2);
         assert!(tablet.is_safe(RecordKind::Company, Uuid::from_u128(2)));
+    }
+
+    // ---- Regressions of "nothing lost under faults" (each failed before the lineage rule). ----
+
+    fn tick_now(i: &mut Interview, practice: &str, now: bool) {
+        let mut answer = i.answer(practice);
+        answer.now = now;
+        i.set_answer(practice, answer);
+    }
+
+    fn push_one(server: &FakeServer, device: u128, seq: u64, record: Record) -> ChangeResult {
+        let request = PushRequest {
+            device_id: Uuid::from_u128(device),
+            changes: vec![Change { seq, record }],
+        };
+        let mut response = pollster::block_on(server.push(&request)).unwrap();
+        response.results.remove(0)
+    }
+
+    fn stored_interview(server: &FakeServer) -> Interview {
+        match &server.records.borrow()[&(RecordKind::Interview, Uuid::from_u128(INTERVIEW))].1 {
+            Record::Interview(i) => i.clone(),
+            other => panic!("not an interview: {other:?}"),
+        }
+    }
+
+    fn new_interview(at: i64) -> Interview {
+        Interview {
+            id: Uuid::from_u128(INTERVIEW),
+            company_id: Uuid::from_u128(1),
+            meta: crate::model::RecordMeta {
+                updated_at: at,
+                ..Default::default()
+            },
+            ..Interview::default()
+        }
+    }
+
+    /// D1: tablet A never learnt the revision of its own create and pushes two ticks with base 0
+    /// after tablet B edited from rev 1. Before: `superseded`, A's ticks on no revision.
+    #[test]
+    fn d1_a_base_of_zero_merges_against_the_devices_own_create() {
+        let server = server(100);
+        let created = new_interview(1_000);
+        assert_eq!(
+            push_one(&server, 1, 1, Record::Interview(created.clone())).rev,
+            1
+        );
+        let mut from_b = created.clone();
+        from_b.meta.rev = 1;
+        from_b.meta.updated_at = 3_000;
+        from_b.notes = "van B".into();
+        assert_eq!(
+            push_one(&server, 2, 1, Record::Interview(from_b)).status,
+            ChangeStatus::Applied
+        );
+        let mut from_a = created; // still rev 0
+        from_a.meta.updated_at = 2_000;
+        tick_now(&mut from_a, "GR-01", true);
+        tick_now(&mut from_a, "GR-06", true);
+        let result = push_one(&server, 1, 2, Record::Interview(from_a));
+        assert_eq!(result.status, ChangeStatus::Merged);
+        let stored = stored_interview(&server);
+        assert!(stored.answer("GR-01").now && stored.answer("GR-06").now);
+        assert_eq!(stored.notes, "van B");
+        assert!(stored.conflicts.is_empty(), "{:?}", stored.conflicts);
+        assert_eq!(result.record, Some(Record::Interview(stored)));
+    }
+
+    /// D2: one tablet; its third change names base 1 though its second was applied as rev 2.
+    /// Before: `merged`, GR-06 ticked again and a conflict "ab" / "a" with nobody else editing.
+    #[test]
+    fn d2_a_stale_base_never_takes_the_devices_own_push_for_another_edit() {
+        let server = server(100);
+        let mut i = new_interview(1_000);
+        assert_eq!(push_one(&server, 1, 1, Record::Interview(i.clone())).rev, 1);
+        i.meta.rev = 1;
+        i.meta.updated_at = 2_000;
+        tick_now(&mut i, "GR-06", true);
+        i.notes = "a".into();
+        assert_eq!(push_one(&server, 1, 2, Record::Interview(i.clone())).rev, 2);
+        i.meta.updated_at = 3_000; // still names rev 1
+        tick_now(&mut i, "GR-06", false);
+        i.notes = "ab".into();
+        let result = push_one(&server, 1, 3, Record::Interview(i));
+        assert_eq!((result.status, result.rev), (ChangeStatus::Applied, 3));
+        let stored = stored_interview(&server);
+        assert!(!stored.answer("GR-06").now);
+        assert_eq!(stored.notes, "ab");
+        assert!(stored.conflicts.is_empty());
+    }
+
+    /// Two devices created the same id (no common history): merged against the empty record,
+    /// every clash kept as a conflict, nothing dropped.
+    #[test]
+    fn no_common_base_merges_against_the_empty_record() {
+        let server = server(100);
+        let mut a = new_interview(1_000);
+        a.notes = "van A".into();
+        tick_now(&mut a, "GR-01", true);
+        push_one(&server, 1, 1, Record::Interview(a));
+        let mut b = new_interview(2_000);
+        b.notes = "van B".into();
+        tick_now(&mut b, "GR-02", true);
+        let result = push_one(&server, 2, 1, Record::Interview(b));
+        assert_eq!(result.status, ChangeStatus::Merged);
+        let stored = stored_interview(&server);
+        assert!(stored.answer("GR-01").now && stored.answer("GR-02").now);
+        assert_eq!(stored.notes, "van B");
+        assert_eq!(stored.conflicts.len(), 1);
+        assert_eq!(stored.conflicts[0].other, serde_json::json!("van A"));
+    }
+
+    /// A device and the server after a round: equal, nothing waiting, safe.
+    fn assert_settled(device: &MemoryStore, server: &FakeServer) {
+        let key = (RecordKind::Interview, Uuid::from_u128(INTERVIEW));
+        assert_eq!(device.waiting(), 0);
+        assert_eq!(
+            device.get(key.0, key.1),
+            Some(server.records.borrow()[&key].1.clone())
+        );
+        assert!(device.is_safe(key.0, key.1));
+    }
+
+    #[test]
+    fn a_lost_answer_then_a_retry_keeps_every_edit() {
+        let server = merging_server();
+        let (a, b) = two_tablets(&server);
+        edit_interview(&b, 1_500, |i| i.ambition = "van B".into());
+        sync(&b, &server);
+        edit_interview(&a, 2_000, |i| tick_now(i, "GR-06", true));
+        *server.lose_answers.borrow_mut() = 1;
+        assert!(pollster::block_on(sync_once(&a, &server)).is_err());
+        // The untick is made before the device hears anything: its rev is still the old base.
+        edit_interview(&a, 3_000, |i| {
+            tick_now(i, "GR-06", false);
+            i.notes = "na de storing".into();
+        });
+        sync(&a, &server);
+        sync(&b, &server);
+        let stored = stored_interview(&server);
+        assert!(!stored.answer("GR-06").now, "the untick came back");
+        assert_eq!(stored.notes, "na de storing");
+        assert_eq!(stored.ambition, "van B");
+        assert!(stored.conflicts.is_empty(), "{:?}", stored.conflicts);
+        assert_settled(&a, &server);
+        assert_settled(&b, &server);
+    }
+
+    #[test]
+    fn a_request_delivered_twice_is_applied_once_and_the_device_ends_on_the_servers_copy() {
+        let server = merging_server();
+        let (a, b) = two_tablets(&server);
+        edit_interview(&a, 2_000, |i| i.notes = "een keer".into());
+        let request = PushRequest {
+            device_id: Uuid::from_u128(1),
+            changes: pollster::block_on(a.pending(10)).unwrap(),
+        };
+        pollster::block_on(server.push(&request)).unwrap();
+        let seq_before = *server.next_server_seq.borrow();
+        sync(&a, &server); // the same change again: duplicate, with the server's copy
+        assert_eq!(*server.next_server_seq.borrow(), seq_before);
+        sync(&b, &server);
+        assert_eq!(stored_interview(&server).notes, "een keer");
+        assert_settled(&a, &server);
+        assert_settled(&b, &server);
+    }
+
+    /// Calls `during` after the server answered a push and before the engine acknowledges it:
+    /// an edit made while the push was in flight.
+    struct InFlight<'a> {
+        server: &'a FakeServer,
+        during: RefCell<Option<Box<dyn FnOnce() + 'a>>>,
+    }
+
+    impl Transport for InFlight<'_> {
+        type Error = Lost;
+        async fn push(&self, request: &PushRequest) -> Result<PushResponse, Lost> {
+            let response = self.server.push(request).await;
+            if let Some(during) = self.during.borrow_mut().take() {
+                during();
+            }
+            response
+        }
+        async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, Lost> {
+            self.server.pull(since, limit).await
+        }
+    }
+
+    #[test]
+    fn an_edit_during_an_in_flight_push_builds_on_what_was_sent() {
+        for merged in [false, true] {
+            let server = merging_server();
+            let (a, b) = two_tablets(&server);
+            if merged {
+                // B's edit makes A's push a merge, so A gets a copy it cannot take (edited since).
+                edit_interview(&b, 1_500, |i| i.ambition = "van B".into());
+                sync(&b, &server);
+            }
+            edit_interview(&a, 2_000, |i| {
+                tick_now(i, "GR-06", true);
+                i.notes = "a".into();
+            });
+            let in_flight = InFlight {
+                server: &server,
+                during: RefCell::new(Some(Box::new(|| {
+                    edit_interview(&a, 3_000, |i| {
+                        tick_now(i, "GR-06", false);
+                        i.notes = "ab".into();
+                    })
+                }))),
+            };
+            // The same round pushes the edit made meanwhile too.
+            pollster::block_on(sync_once(&a, &in_flight)).unwrap();
+            sync(&a, &server);
+            sync(&b, &server);
+            let stored = stored_interview(&server);
+            assert!(
+                !stored.answer("GR-06").now,
+                "merged={merged}: the untick came back"
+            );
+            assert_eq!(stored.notes, "ab");
+            assert_eq!(stored.ambition, if merged { "van B" } else { "" });
+            assert!(
+                stored.conflicts.is_empty(),
+                "merged={merged}: {:?}",
+                stored.conflicts
+            );
+            assert_settled(&a, &server);
+            assert_settled(&b, &server);
+        }
+    }
+
+    /// The server commits and dies before answering; after a restart the device retries.
+    #[test]
+    fn a_server_killed_after_commit_loses_nothing() {
+        let server = merging_server();
+        let (a, b) = two_tablets(&server);
+        edit_interview(&a, 2_000, |i| i.notes = "voor de crash".into());
+        edit_interview(&b, 2_500, |i| tick_now(i, "GR-02", true));
+        *server.lose_answers.borrow_mut() = 1;
+        assert!(pollster::block_on(sync_once(&a, &server)).is_err());
+        sync(&b, &server);
+        edit_interview(&a, 3_000, |i| i.notes.push_str(", erna"));
+        sync(&a, &server);
+        sync(&b, &server);
+        let stored = stored_interview(&server);
+        assert_eq!(stored.notes, "voor de crash, erna");
+        assert!(stored.answer("GR-02").now);
+        assert!(stored.conflicts.is_empty(), "{:?}", stored.conflicts);
+        assert_settled(&a, &server);
+        assert_settled(&b, &server);
+    }
+
+    /// A refused change whose answer was lost is refused again on the retry, not dropped.
+    #[test]
+    fn a_retried_refusal_is_refused_again() {
+        let server = merging_server();
+        let tablet = MemoryStore::new(Uuid::from_u128(100));
+        tablet.save(company(1, " "), 1_000);
+        *server.lose_answers.borrow_mut() = 1;
+        assert!(pollster::block_on(sync_once(&tablet, &server)).is_err());
+        sync(&tablet, &server);
+        assert_eq!(
+            tablet.set_aside(),
+            vec!["name must not be empty".to_string()]
+        );
     }
 }

@@ -29,7 +29,7 @@
 //!   - anything else (two texts, a tick against a removed answer, an item changed on one side and
 //!     removed on the other) is a **conflict**.
 //! - **A conflict keeps both**: the field takes the value of the later edit (`updated_at`; a tie
-//!   goes to incoming, as in [`super::decide`]) and a [`Conflict`] with the other value is added to
+//!   goes to incoming) and a [`Conflict`] with the other value is added to
 //!   the record, for someone to choose ([`resolve_conflict`]). Catalogue entries (initiatives) keep
 //!   no conflicts: there the later edit simply wins per field.
 //! - **Deletion**: `deleted` merges like a field, except that a deletion on one side against
@@ -377,15 +377,39 @@ pub fn merge_records(
     stored: &Record,
     incoming: &Record,
 ) -> Result<Merged, MergeError> {
-    for other in [stored, incoming] {
-        if other.kind() != base.kind() {
-            return Err(MergeError::KindMismatch(base.kind(), other.kind()));
-        }
-        if other.id() != base.id() {
-            return Err(MergeError::IdMismatch(base.id(), other.id()));
-        }
+    if base.kind() != stored.kind() {
+        return Err(MergeError::KindMismatch(base.kind(), stored.kind()));
     }
-    let (b, s, i) = (split(base)?, split(stored)?, split(incoming)?);
+    if base.id() != stored.id() {
+        return Err(MergeError::IdMismatch(base.id(), stored.id()));
+    }
+    merge_from(Some(base), stored, incoming)
+}
+
+/// [`merge_records`] where `None` is the empty record: the two sides have no common history
+/// (two devices created the same id, or the base revision is gone), so everything both sides
+/// set differently is a conflict and nothing is dropped silently.
+pub fn merge_from(
+    base: Option<&Record>,
+    stored: &Record,
+    incoming: &Record,
+) -> Result<Merged, MergeError> {
+    if incoming.kind() != stored.kind() {
+        return Err(MergeError::KindMismatch(stored.kind(), incoming.kind()));
+    }
+    if incoming.id() != stored.id() {
+        return Err(MergeError::IdMismatch(stored.id(), incoming.id()));
+    }
+    let b = match base {
+        Some(base) => split(base)?,
+        None => Split {
+            kind: stored.kind(),
+            body: Map::new(),
+            meta: RecordMeta::default(),
+            conflicts: Vec::new(),
+        },
+    };
+    let (s, i) = (split(stored)?, split(incoming)?);
     let mut ctx = Ctx {
         incoming_wins: i.meta.updated_at >= s.meta.updated_at,
         stored_at: s.meta.updated_at,
@@ -475,11 +499,38 @@ pub struct Outcome {
     pub conflicts_added: usize,
 }
 
-/// The base revision the server must look up before [`apply_change`]: `Some(rev)` when the
-/// change was made on an older revision than the one stored.
-pub fn base_rev_needed(stored: Option<&RecordMeta>, incoming: &RecordMeta) -> Option<u64> {
-    match stored {
-        Some(stored) if incoming.rev < stored.rev && incoming.rev > 0 => Some(incoming.rev),
+/// Where the base of a stale change comes from (see [`base_needed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaseRef {
+    /// The content this device itself last sent of the record, as the server kept it for the
+    /// device ([`crate::push::Lineage`]): newer than the revision the change names.
+    Lineage,
+    /// The stored revision the change names as its base (`meta.rev`).
+    Revision(u64),
+}
+
+/// The base the server must look up before [`apply_change`]: `None` when no merge is needed (a
+/// new record, or a change based on the stored revision) or when the two sides share no history
+/// (rev 0 and no lineage: merged against the empty record).
+///
+/// A device's edit builds on what it holds, which is its own last push whenever it has not taken
+/// a newer copy from the server since. It does not always learn the revision its push got (an
+/// answer lost, an edit made while the push was in flight), so the revision it names can be
+/// older than its own last push: the server then merges against that push (`lineage_rev`, the
+/// revision stored after the device's last change of the record), so the device's own earlier
+/// edits are never "the other side".
+pub fn base_needed(
+    stored: Option<&RecordMeta>,
+    incoming: &RecordMeta,
+    lineage_rev: Option<u64>,
+) -> Option<BaseRef> {
+    let stored = stored?;
+    if incoming.rev >= stored.rev {
+        return None;
+    }
+    match lineage_rev {
+        Some(own) if own > incoming.rev => Some(BaseRef::Lineage),
+        _ if incoming.rev > 0 => Some(BaseRef::Revision(incoming.rev)),
         _ => None,
     }
 }
@@ -488,11 +539,10 @@ pub fn base_rev_needed(stored: Option<&RecordMeta>, incoming: &RecordMeta) -> Op
 ///
 /// - a new record is stored as revision 1;
 /// - a change based on the stored revision (or a later one) replaces it;
-/// - a change based on an older revision is merged with the stored one against `base` (the
-///   revision it was based on, see [`base_rev_needed`]): `Applied` when the result is what the
-///   device sent, `Superseded` when the change adds nothing to what is stored, else `Merged`;
-/// - without a base (a record created offline on two devices, or history pruned), the later edit
-///   wins as a whole ([`super::decide`]).
+/// - a change based on an older revision is merged with the stored one against `base` (see
+///   [`base_needed`]; `None` is the empty record, when the sides share no history or the
+///   revision is gone): `Applied` when the result is what the device sent, `Superseded` when the
+///   change adds nothing to what is stored, else `Merged`.
 pub fn apply_change(
     stored: Option<&Record>,
     base: Option<&Record>,
@@ -512,29 +562,22 @@ pub fn apply_change(
         return Ok(applied(1, incoming));
     };
     let (stored_rev, next) = (stored.meta().rev, stored.meta().rev + 1);
-    let superseded = Outcome {
-        record: None,
-        status: ChangeStatus::Superseded,
-        rev: stored_rev,
-        conflicts_added: 0,
-    };
     if incoming.meta().rev >= stored_rev {
         return Ok(applied(next, incoming));
     }
-    let Some(base) = base.filter(|b| b.meta().rev == incoming.meta().rev) else {
-        return Ok(match super::decide(Some(stored.meta()), incoming.meta()) {
-            super::Decision::Superseded { .. } => superseded,
-            _ => applied(next, incoming),
-        });
-    };
-    let merged = merge_records(base, stored, incoming)?;
+    let merged = merge_from(base, stored, incoming)?;
     let same_as = |other: &Record| {
         let mut candidate = merged.record.clone();
         *candidate.meta_mut() = *other.meta();
         candidate == *other
     };
     if same_as(stored) {
-        return Ok(superseded);
+        return Ok(Outcome {
+            record: None,
+            status: ChangeStatus::Superseded,
+            rev: stored_rev,
+            conflicts_added: 0,
+        });
     }
     if same_as(incoming) {
         return Ok(applied(next, incoming));

@@ -1,9 +1,10 @@
 //! Push and pull of records (the protocol is described in `praatplaat_domain::protocol` and in
 //! ARCHITECTURE.md), with the visibility rule of the interviewer role.
 
-use praatplaat_domain::merge::{apply_change, base_rev_needed};
-use praatplaat_domain::protocol::{
-    record_hash, ChangeResult, ChangeStatus, PullResponse, PushRequest, PushResponse,
+use praatplaat_domain::merge::BaseRef;
+use praatplaat_domain::protocol::{PullResponse, PushRequest, PushResponse};
+use praatplaat_domain::push::{
+    base_for, decide_change, needs_rights_check, Facts, Lineage, Refused,
 };
 use praatplaat_domain::{Record, RecordKind};
 use sqlx::{Any, Row, Transaction};
@@ -142,6 +143,125 @@ async fn refusal(
     Ok(None)
 }
 
+/// Writes `record` as its current state and as revision `record.meta().rev`.
+async fn store_record(
+    tx: &mut Transaction<'_, Any>,
+    record: &Record,
+    server_seq: u64,
+    created_by: Option<String>,
+) -> Result<(), AppError> {
+    let kind = record.kind();
+    let id = record.id().to_string();
+    let rev = record.meta().rev;
+    let data = serde_json::to_string(record).map_err(|e| AppError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO records
+            (kind, id, rev, server_seq, updated_at, deleted, data, company_id, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev,
+            server_seq = excluded.server_seq, updated_at = excluded.updated_at,
+            deleted = excluded.deleted, data = excluded.data,
+            company_id = excluded.company_id, created_by = excluded.created_by",
+    )
+    .bind(kind.as_str())
+    .bind(&id)
+    .bind(to_i64(rev))
+    .bind(to_i64(server_seq))
+    .bind(record.meta().updated_at)
+    .bind(i64::from(record.meta().deleted))
+    .bind(&data)
+    .bind(company_of(record).map(|c| c.to_string()))
+    .bind(created_by)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("INSERT INTO revisions (kind, id, rev, data) VALUES ($1, $2, $3, $4)")
+        .bind(kind.as_str())
+        .bind(&id)
+        .bind(to_i64(rev))
+        .bind(&data)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The device's lineage of a record and the refusal it last got for it.
+async fn lineage_of(
+    tx: &mut Transaction<'_, Any>,
+    device: &str,
+    kind: RecordKind,
+    id: Uuid,
+) -> Result<(Option<Lineage>, Option<Refused>), AppError> {
+    let row = sqlx::query(
+        "SELECT rev, data, refused_seq, refused_reason FROM lineage
+         WHERE device_id = $1 AND kind = $2 AND id = $3",
+    )
+    .bind(device)
+    .bind(kind.as_str())
+    .bind(id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok((None, None));
+    };
+    let data: Option<String> = row.try_get("data")?;
+    let lineage = match data {
+        Some(data) => Some(Lineage {
+            rev: to_u64(row.try_get("rev")?),
+            record: parse_record(&data)?,
+        }),
+        None => None,
+    };
+    let refused_seq: Option<i64> = row.try_get("refused_seq")?;
+    let refused_reason: Option<String> = row.try_get("refused_reason")?;
+    let refused = match (refused_seq, refused_reason) {
+        (Some(seq), Some(reason)) => Some(Refused {
+            seq: to_u64(seq),
+            reason,
+        }),
+        _ => None,
+    };
+    Ok((lineage, refused))
+}
+
+/// Records the device's new lineage of a record, or the refusal it got (keeping the other part).
+async fn save_lineage(
+    tx: &mut Transaction<'_, Any>,
+    device: &str,
+    kind: RecordKind,
+    id: Uuid,
+    lineage: Option<&Lineage>,
+    refused: Option<&Refused>,
+) -> Result<(), AppError> {
+    let data = lineage
+        .map(|l| serde_json::to_string(&l.record))
+        .transpose()
+        .map_err(|e| AppError::Corrupt(e.to_string()))?;
+    let sql = match (lineage, refused) {
+        (Some(_), _) => {
+            "INSERT INTO lineage (device_id, kind, id, rev, data) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (device_id, kind, id) DO UPDATE SET rev = excluded.rev,
+                data = excluded.data"
+        }
+        (None, _) => {
+            "INSERT INTO lineage (device_id, kind, id, refused_seq, refused_reason)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (device_id, kind, id) DO UPDATE SET refused_seq = excluded.refused_seq,
+                refused_reason = excluded.refused_reason"
+        }
+    };
+    let query = sqlx::query(sql)
+        .bind(device)
+        .bind(kind.as_str())
+        .bind(id.to_string());
+    let query = match (lineage, refused) {
+        (Some(l), _) => query.bind(to_i64(l.rev)).bind(data),
+        (None, Some(r)) => query.bind(to_i64(r.seq)).bind(r.reason.clone()),
+        (None, None) => return Ok(()),
+    };
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
 impl Store {
     /// Applies a batch of changes in one transaction: a retried batch is applied once, a refused
     /// change is reported and the rest goes on.
@@ -179,93 +299,50 @@ impl Store {
                 })
             })
             .transpose()?;
-            let mut result = ChangeResult {
-                seq: change.seq,
-                kind,
-                id,
-                status: ChangeStatus::Duplicate,
-                rev: stored.as_ref().map_or(0, |s| s.record.meta().rev),
-                reason: None,
-                hash: stored.as_ref().map(|s| record_hash(&s.record)),
-            };
-            if change.seq <= last_seq {
-                results.push(result);
-                continue;
-            }
-            last_seq = change.seq;
-            let refused = match change.record.validate() {
-                Err(e) => Some(e.to_string()),
-                Ok(()) => refusal(&mut tx, actor, &change.record, stored.as_ref()).await?,
-            };
-            if let Some(reason) = refused {
-                result.status = ChangeStatus::Rejected;
-                result.rev = 0;
-                result.reason = Some(reason);
-                result.hash = None;
-                results.push(result);
-                continue;
-            }
+            let (lineage, refused_before) = lineage_of(&mut tx, &device, kind, id).await?;
             let stored_record = stored.as_ref().map(|s| &s.record);
-            let base = match base_rev_needed(stored_record.map(Record::meta), change.record.meta())
-            {
-                Some(rev) => revision(&mut tx, kind, id, rev).await?,
+            let base = match base_for(stored_record, lineage.as_ref(), change) {
+                Some(BaseRef::Lineage) => lineage.as_ref().map(|l| l.record.clone()),
+                Some(BaseRef::Revision(rev)) => revision(&mut tx, kind, id, rev).await?,
                 None => None,
             };
-            let outcome = apply_change(stored_record, base.as_ref(), &change.record)
-                .map_err(|e| AppError::Corrupt(format!("merge of {kind:?} {id}: {e}")))?;
-            result.status = outcome.status;
-            result.rev = outcome.rev;
-            let Some(record) = outcome.record else {
-                results.push(result);
-                continue;
+            let refusal = if needs_rights_check(last_seq, change) {
+                refusal(&mut tx, actor, &change.record, stored.as_ref()).await?
+            } else {
+                None
             };
-            // Two valid sides can merge into an invalid record (e.g. too many photos together):
-            // then the incoming change is refused and both versions stay where they are.
-            if let Err(e) = record.validate() {
-                result.status = ChangeStatus::Rejected;
-                result.rev = 0;
-                result.hash = None;
-                result.reason = Some(format!("merged with another device's edit: {e}"));
-                results.push(result);
-                continue;
-            }
-            let rev = outcome.rev;
-            next_server_seq += 1;
-            let data =
-                serde_json::to_string(&record).map_err(|e| AppError::Corrupt(e.to_string()))?;
-            let created_by = stored
-                .as_ref()
-                .and_then(|s| s.created_by.clone())
-                .or_else(|| actor.user.map(|u| u.to_string()));
-            sqlx::query(
-                "INSERT INTO records
-                    (kind, id, rev, server_seq, updated_at, deleted, data, company_id, created_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev,
-                    server_seq = excluded.server_seq, updated_at = excluded.updated_at,
-                    deleted = excluded.deleted, data = excluded.data,
-                    company_id = excluded.company_id, created_by = excluded.created_by",
+            let decision = decide_change(
+                Facts {
+                    last_seq,
+                    stored: stored_record,
+                    base: base.as_ref(),
+                    refused_before: refused_before.as_ref(),
+                    refusal: refusal.as_deref(),
+                },
+                change,
             )
-            .bind(kind.as_str())
-            .bind(id.to_string())
-            .bind(to_i64(rev))
-            .bind(to_i64(next_server_seq))
-            .bind(record.meta().updated_at)
-            .bind(i64::from(record.meta().deleted))
-            .bind(&data)
-            .bind(company_of(&record).map(|c| c.to_string()))
-            .bind(created_by)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("INSERT INTO revisions (kind, id, rev, data) VALUES ($1, $2, $3, $4)")
-                .bind(kind.as_str())
-                .bind(id.to_string())
-                .bind(to_i64(rev))
-                .bind(&data)
-                .execute(&mut *tx)
+            .map_err(|e| AppError::Corrupt(format!("merge of {kind:?} {id}: {e}")))?;
+            last_seq = last_seq.max(change.seq);
+            if let Some(record) = &decision.store {
+                next_server_seq += 1;
+                let created_by = stored
+                    .as_ref()
+                    .and_then(|s| s.created_by.clone())
+                    .or_else(|| actor.user.map(|u| u.to_string()));
+                store_record(&mut tx, record, next_server_seq, created_by).await?;
+            }
+            if decision.lineage.is_some() || decision.refused.is_some() {
+                save_lineage(
+                    &mut tx,
+                    &device,
+                    kind,
+                    id,
+                    decision.lineage.as_ref(),
+                    decision.refused.as_ref(),
+                )
                 .await?;
-            result.hash = Some(record_hash(&record));
-            results.push(result);
+            }
+            results.push(decision.result);
         }
         sqlx::query(
             "INSERT INTO devices (device_id, last_seq) VALUES ($1, $2)

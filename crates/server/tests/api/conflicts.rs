@@ -150,7 +150,11 @@ async fn a_paged_pull_interrupted_mid_way_resumes_from_its_cursor(db: Db) {
     }
     // Meanwhile more changes arrive, one of them to a record already pulled.
     let mut changes = interviews(26, 30);
-    changes.push((31, interviews(3, 3).remove(0).1));
+    let mut edited = interviews(3, 3).remove(0).1;
+    if let Record::Interview(i) = &mut edited {
+        i.notes = "later bewerkt".into();
+    }
+    changes.push((31, edited));
     writer.push(&push_of(0, changes)).await;
     loop {
         let page = reader.pull(cursor, 10).await;

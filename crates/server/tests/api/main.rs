@@ -6,6 +6,7 @@
 mod harness;
 mod accounts;
 mod conflicts;
+mod faults;
 mod import;
 mod photos;
 mod sync;

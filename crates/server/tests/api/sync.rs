@@ -114,13 +114,19 @@ async fn duplicate_push_is_stored_once(db: Db) {
         "a duplicate must not take a new server sequence"
     );
 
-    // The same seq from another device is a different change.
+    // The same seq from another device is a different change. It shares no history with the
+    // stored record (both name rev 0), so it is merged against the empty record: the later name
+    // stays and the other is kept as a conflict, never dropped.
     let other = push_of(8, vec![(1, company(1, "Eén, later", 200))]);
     let second = server.sign_in("kantoor").await;
-    assert_eq!(
-        second.push(&other).await.results[0].status,
-        ChangeStatus::Applied
-    );
+    let result = second.push(&other).await.results.remove(0);
+    assert_eq!((result.status, result.rev), (ChangeStatus::Merged, 2));
+    let Some(Record::Company(merged)) = result.record else {
+        panic!("a merge answers with the merged record");
+    };
+    assert_eq!(merged.name, "Eén, later");
+    assert_eq!(merged.conflicts.len(), 1);
+    assert_eq!(merged.conflicts[0].other, serde_json::json!("Eén"));
     server.stop().await;
 }
 
@@ -142,14 +148,23 @@ async fn older_edit_is_superseded_and_invalid_record_rejected_without_blocking_t
         ))
         .await;
     let statuses: Vec<ChangeStatus> = response.results.iter().map(|r| r.status).collect();
+    // "Ouder" shares no history with "Nieuw": the later name stays, the older one is kept as a
+    // conflict (a silent last-writer-wins would drop it).
     assert_eq!(
         statuses,
         [
-            ChangeStatus::Superseded,
+            ChangeStatus::Merged,
             ChangeStatus::Rejected,
             ChangeStatus::Applied
         ]
     );
+    // A third device sends what is stored already: superseded, nothing stored.
+    let third = server.sign_in("kantoor").await;
+    let same = third
+        .push(&push_of(3, vec![(1, company(1, "Nieuw", 450))]))
+        .await;
+    assert_eq!(same.results[0].status, ChangeStatus::Superseded);
+    assert_eq!(same.results[0].rev, 2);
     assert_eq!(
         response.results[1].reason.as_deref(),
         Some("name must not be empty")

@@ -543,8 +543,8 @@ fn apply_change_gives_the_servers_verdict() {
     let s = stored(&base, 2_000, |i| i.notes = "A".into());
     let i = edit(&base, 3_000, |i| i.ambition = "B".into());
     assert_eq!(
-        base_rev_needed(Some(s.meta()), i.meta()),
-        Some(base.meta.rev)
+        base_needed(Some(s.meta()), i.meta(), None),
+        Some(BaseRef::Revision(base.meta.rev))
     );
     let out = apply_change(Some(&s), Some(&base_record), &i).unwrap();
     assert_eq!((out.status, out.rev), (ChangeStatus::Merged, 5));
@@ -569,9 +569,21 @@ fn apply_change_gives_the_servers_verdict() {
     let out = apply_change(Some(&s), Some(&base_record), &i).unwrap();
     assert_eq!(out.status, ChangeStatus::Applied);
 
-    // No base known: the later edit wins as a whole.
+    // No base known: merged against the empty record, so nothing is dropped: every field the
+    // two sides hold differently keeps the later edit and a conflict with the other value.
     let i = edit(&base, 1_500, |i| i.ambition = "B".into());
     let out = apply_change(Some(&s), None, &i).unwrap();
-    assert_eq!(out.status, ChangeStatus::Superseded);
-    assert_eq!(base_rev_needed(None, i.meta()), None);
+    assert_eq!(out.status, ChangeStatus::Merged);
+    let record = out.record.unwrap();
+    assert_eq!(interview(&record).notes, "A");
+    let others: Vec<(&str, &Value)> = interview(&record)
+        .conflicts
+        .iter()
+        .map(|c| (c.path.as_str(), &c.other))
+        .collect();
+    assert_eq!(
+        others,
+        [("/ambition", &json!("B")), ("/notes", &json!("begin"))]
+    );
+    assert_eq!(base_needed(None, i.meta(), None), None);
 }

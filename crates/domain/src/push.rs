@@ -1,0 +1,188 @@
+//! The server's decision for one pushed change, in one place: the real server
+//! (`Store::push`) and the engine's test server run exactly this.
+//!
+//! The server does the lookups (what it stores, the device's [`Lineage`], the base revision that
+//! [`base_needed`] asks for) and the rights check; this module decides:
+//!
+//! ```text
+//! seq <= device's last_seq ──────────────▶ Duplicate (or Rejected again, if it was refused)
+//! invalid record, or refused by rights ──▶ Rejected (nothing stored)
+//! no stored record ──────────────────────▶ Applied as rev 1
+//! based on the stored rev ───────────────▶ Applied as the next rev
+//! stale base ─▶ three-way merge against the base:
+//!               the device's own last push (Lineage) when it is newer than the named base,
+//!               else the named revision, else the empty record (no common history)
+//!             ─▶ Superseded (adds nothing) | Applied (result = sent) | Merged | Rejected
+//!                (two valid sides merged into an invalid record)
+//! ```
+//!
+//! Invariant: a device's own earlier changes are never the other side of a merge, so a field
+//! only one device wrote never becomes a conflict and an untick never comes back.
+
+use serde::{Deserialize, Serialize};
+
+use crate::merge::{apply_change, base_needed, BaseRef, MergeError};
+use crate::model::Record;
+use crate::protocol::{record_hash, Change, ChangeResult, ChangeStatus};
+
+/// What the server keeps per record and device: the record as that device last sent it, once it
+/// was stored (applied, merged) or found already contained (superseded), with the revision the
+/// server held after it. Written in the same transaction as the change. A later change of the
+/// device is merged against this when it names an older base.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lineage {
+    pub rev: u64,
+    pub record: Record,
+}
+
+/// The refusal a device got for a change, kept so that a retry of it (whose first answer was
+/// lost) is refused again rather than answered `duplicate` and dropped from the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refused {
+    pub seq: u64,
+    pub reason: String,
+}
+
+/// Whether `seq` is new for a device whose last applied change is `last_seq` (exactly-once).
+pub fn is_new(last_seq: u64, seq: u64) -> bool {
+    seq > last_seq
+}
+
+/// Where the base of `change` comes from, given what is stored and the device's lineage.
+pub fn base_for(
+    stored: Option<&Record>,
+    lineage: Option<&Lineage>,
+    change: &Change,
+) -> Option<BaseRef> {
+    base_needed(
+        stored.map(Record::meta),
+        change.record.meta(),
+        lineage.map(|l| l.rev),
+    )
+}
+
+/// The server's decision on one change: the verdict for the device and what to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub result: ChangeResult,
+    /// The record to store under `result.rev` (and to keep as that revision).
+    pub store: Option<Record>,
+    /// The device's new lineage for this record, to write with the change.
+    pub lineage: Option<Lineage>,
+    /// A refusal to remember for this device and record.
+    pub refused: Option<Refused>,
+}
+
+/// What the server knows when it decides on `change`.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    /// The device's last applied `seq` before this change.
+    pub last_seq: u64,
+    pub stored: Option<&'a Record>,
+    /// The base looked up as [`base_for`] asked (`None`: the empty record).
+    pub base: Option<&'a Record>,
+    /// The refusal remembered for this device and record, if any.
+    pub refused_before: Option<&'a Refused>,
+    /// Why the pushing account may not make this change (the rights check), if it may not.
+    pub refusal: Option<&'a str>,
+}
+
+/// Decides on one change (see the module docs). `refusal` is only consulted for a new, valid
+/// change, so the caller may compute it lazily by checking [`needs_rights_check`] first.
+pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, MergeError> {
+    let kind = change.record.kind();
+    let id = change.record.id();
+    let stored_result = |status| ChangeResult {
+        seq: change.seq,
+        kind,
+        id,
+        status,
+        rev: facts.stored.map_or(0, |s| s.meta().rev),
+        reason: None,
+        hash: facts.stored.map(record_hash),
+        record: facts.stored.cloned(),
+    };
+    let rejected = |reason: String| Decision {
+        result: ChangeResult {
+            seq: change.seq,
+            kind,
+            id,
+            status: ChangeStatus::Rejected,
+            rev: 0,
+            reason: Some(reason.clone()),
+            hash: None,
+            record: None,
+        },
+        store: None,
+        lineage: None,
+        refused: Some(Refused {
+            seq: change.seq,
+            reason,
+        }),
+    };
+    if !is_new(facts.last_seq, change.seq) {
+        if let Some(refused) = facts.refused_before.filter(|r| r.seq == change.seq) {
+            let mut again = rejected(refused.reason.clone());
+            again.refused = None;
+            return Ok(again);
+        }
+        return Ok(Decision {
+            result: stored_result(ChangeStatus::Duplicate),
+            store: None,
+            lineage: None,
+            refused: None,
+        });
+    }
+    if let Err(e) = change.record.validate() {
+        return Ok(rejected(e.to_string()));
+    }
+    if let Some(reason) = facts.refusal {
+        return Ok(rejected(reason.to_owned()));
+    }
+    let outcome = apply_change(facts.stored, facts.base, &change.record)?;
+    let lineage = Lineage {
+        rev: outcome.rev,
+        record: change.record.clone(),
+    };
+    let Some(record) = outcome.record else {
+        // Superseded: the stored record already holds everything the change brings.
+        let mut result = stored_result(ChangeStatus::Superseded);
+        result.rev = outcome.rev;
+        return Ok(Decision {
+            result,
+            store: None,
+            lineage: Some(lineage),
+            refused: None,
+        });
+    };
+    // Two valid sides can merge into an invalid record (e.g. too many photos together): then the
+    // incoming change is refused and both versions stay where they are.
+    if let Err(e) = record.validate() {
+        return Ok(rejected(format!("merged with another device's edit: {e}")));
+    }
+    let result = ChangeResult {
+        seq: change.seq,
+        kind,
+        id,
+        status: outcome.status,
+        rev: outcome.rev,
+        reason: None,
+        hash: Some(record_hash(&record)),
+        // The device holds what it sent; only a merge gives it something it lacks.
+        record: (outcome.status == ChangeStatus::Merged).then(|| record.clone()),
+    };
+    Ok(Decision {
+        result,
+        store: Some(record),
+        lineage: Some(lineage),
+        refused: None,
+    })
+}
+
+/// Whether the rights check matters for this change: only new, valid changes are checked.
+pub fn needs_rights_check(last_seq: u64, change: &Change) -> bool {
+    is_new(last_seq, change.seq) && change.record.validate().is_ok()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,189 @@
+use uuid::Uuid;
+
+use super::*;
+use crate::model::{Company, RecordMeta};
+
+fn company(name: &str, rev: u64, at: i64) -> Record {
+    Record::Company(Company {
+        id: Uuid::from_u128(1),
+        name: name.into(),
+        meta: RecordMeta {
+            rev,
+            updated_at: at,
+            deleted: false,
+        },
+        ..Company::default()
+    })
+}
+
+fn change(seq: u64, record: Record) -> Change {
+    Change { seq, record }
+}
+
+fn facts(last_seq: u64, stored: Option<&Record>) -> Facts<'_> {
+    Facts {
+        last_seq,
+        stored,
+        base: None,
+        refused_before: None,
+        refusal: None,
+    }
+}
+
+#[test]
+fn a_new_record_is_applied_as_rev_one_with_lineage() {
+    let c = change(1, company("Smit", 0, 10));
+    let d = decide_change(facts(0, None), &c).unwrap();
+    assert_eq!((d.result.status, d.result.rev), (ChangeStatus::Applied, 1));
+    assert_eq!(d.store.as_ref().map(|r| r.meta().rev), Some(1));
+    assert_eq!(
+        d.lineage,
+        Some(Lineage {
+            rev: 1,
+            record: c.record.clone()
+        })
+    );
+    // The device has what it sent: no copy in the answer.
+    assert_eq!(d.result.record, None);
+    assert_eq!(d.result.hash, d.store.as_ref().map(record_hash));
+}
+
+#[test]
+fn a_seen_seq_is_a_duplicate_with_the_servers_copy() {
+    let stored = company("Smit en Zn", 4, 20);
+    let d = decide_change(facts(7, Some(&stored)), &change(7, company("Smit", 1, 10))).unwrap();
+    assert_eq!(
+        (d.result.status, d.result.rev),
+        (ChangeStatus::Duplicate, 4)
+    );
+    assert_eq!(d.result.record.as_ref(), Some(&stored));
+    assert_eq!((d.store, d.lineage), (None, None));
+}
+
+#[test]
+fn a_refusal_is_remembered_and_repeated_for_the_same_seq() {
+    let c = change(3, company("Smit", 0, 10));
+    let mut f = facts(2, None);
+    f.refusal = Some("not yours");
+    let d = decide_change(f, &c).unwrap();
+    assert_eq!(d.result.status, ChangeStatus::Rejected);
+    let refused = d.refused.unwrap();
+    assert_eq!(
+        refused,
+        Refused {
+            seq: 3,
+            reason: "not yours".into()
+        }
+    );
+    // The answer was lost; the retry is refused again, not dropped as a duplicate.
+    let mut f = facts(3, None);
+    f.refused_before = Some(&refused);
+    let again = decide_change(f, &c).unwrap();
+    assert_eq!(again.result.status, ChangeStatus::Rejected);
+    assert_eq!(again.result.reason.as_deref(), Some("not yours"));
+    // A later change of the same record is judged on its own.
+    let d = decide_change(f, &change(4, company("Smit", 0, 11))).unwrap();
+    assert_eq!(d.result.status, ChangeStatus::Applied);
+}
+
+#[test]
+fn an_invalid_record_is_rejected_before_rights() {
+    let d = decide_change(facts(0, None), &change(1, company(" ", 0, 1))).unwrap();
+    assert_eq!(d.result.status, ChangeStatus::Rejected);
+    assert!(!needs_rights_check(0, &change(1, company(" ", 0, 1))));
+    assert!(!needs_rights_check(1, &change(1, company("Smit", 0, 1))));
+    assert!(needs_rights_check(0, &change(1, company("Smit", 0, 1))));
+}
+
+#[test]
+fn the_base_is_the_devices_own_push_when_that_is_newer_than_the_named_one() {
+    let stored = company("x", 5, 0);
+    let own = |rev| Lineage {
+        rev,
+        record: company("y", 0, 0),
+    };
+    let named = |rev| change(9, company("z", rev, 0));
+    assert_eq!(base_for(None, None, &named(0)), None);
+    assert_eq!(base_for(Some(&stored), None, &named(5)), None);
+    assert_eq!(
+        base_for(Some(&stored), None, &named(2)),
+        Some(BaseRef::Revision(2))
+    );
+    assert_eq!(
+        base_for(Some(&stored), Some(&own(4)), &named(2)),
+        Some(BaseRef::Lineage)
+    );
+    assert_eq!(base_for(Some(&stored), Some(&own(0)), &named(0)), None);
+    assert_eq!(
+        base_for(Some(&stored), Some(&own(3)), &named(0)),
+        Some(BaseRef::Lineage)
+    );
+    // The device took a newer copy since its push: the named revision is its base.
+    assert_eq!(
+        base_for(Some(&stored), Some(&own(3)), &named(4)),
+        Some(BaseRef::Revision(4))
+    );
+    // Rev 0 with no lineage: no common history, the empty record.
+    assert_eq!(base_for(Some(&stored), None, &named(0)), None);
+}
+
+#[test]
+fn a_change_that_adds_nothing_is_superseded_and_still_becomes_the_lineage() {
+    let base = company("Smit", 1, 10);
+    let stored = company("Smit BV", 2, 30);
+    // The device's change is its base unchanged (only the clock moved).
+    let c = change(2, company("Smit", 1, 20));
+    let mut f = facts(1, Some(&stored));
+    f.base = Some(&base);
+    let d = decide_change(f, &c).unwrap();
+    assert_eq!(
+        (d.result.status, d.result.rev),
+        (ChangeStatus::Superseded, 2)
+    );
+    assert_eq!(d.result.record.as_ref(), Some(&stored));
+    assert_eq!(d.lineage.map(|l| l.rev), Some(2));
+    assert_eq!(d.store, None);
+}
+
+#[test]
+fn a_merge_sends_the_merged_record_back() {
+    let base = Record::Company(Company {
+        id: Uuid::from_u128(1),
+        name: "Smit".into(),
+        meta: RecordMeta {
+            rev: 1,
+            updated_at: 10,
+            deleted: false,
+        },
+        ..Company::default()
+    });
+    let mut stored = base.clone();
+    if let Record::Company(c) = &mut stored {
+        c.address = "Dorpsstraat 1".into();
+        c.meta.rev = 2;
+    }
+    let mut incoming = base.clone();
+    if let Record::Company(c) = &mut incoming {
+        c.municipality = "Nieuwkoop".into();
+        c.meta.updated_at = 20;
+    }
+    let mut f = facts(0, Some(&stored));
+    f.base = Some(&base);
+    let d = decide_change(f, &change(1, incoming.clone())).unwrap();
+    assert_eq!((d.result.status, d.result.rev), (ChangeStatus::Merged, 3));
+    let Some(Record::Company(merged)) = &d.result.record else {
+        panic!("no merged copy in the answer");
+    };
+    assert_eq!(
+        (merged.address.as_str(), merged.municipality.as_str()),
+        ("Dorpsstraat 1", "Nieuwkoop")
+    );
+    assert_eq!(d.store, d.result.record);
+    assert_eq!(
+        d.lineage,
+        Some(Lineage {
+            rev: 3,
+            record: incoming
+        })
+    );
+}
