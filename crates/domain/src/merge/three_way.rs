@@ -26,8 +26,9 @@
 //!   - *other lists whose base is a prefix of both sides* (append-only logs such as a link's
 //!     `history`) keep the base, then stored's new entries, then incoming's new entries that
 //!     stored does not have;
-//!   - anything else (two texts, a tick against a removed answer, an item changed on one side and
-//!     removed on the other) is a **conflict**.
+//!   - anything else (two texts, an item changed on one side and removed on the other) is a
+//!     **conflict**. An absent practice answer counts as the empty answer, so unticking on one
+//!     side and a note on the other merge field by field.
 //! - **A conflict keeps both**: the field takes the value of the later edit (`updated_at`; a tie
 //!   goes to incoming) and a [`Conflict`] with the other value is added to
 //!   the record, for someone to choose ([`resolve_conflict`]). Catalogue entries (initiatives) keep
@@ -245,6 +246,21 @@ fn merge_value(
     incoming: Option<&Value>,
     ctx: &mut Ctx,
 ) -> Option<Value> {
+    // An absent answer is the empty answer (the app drops empty ones from the map): unticking
+    // the last box on one tablet and writing a note on the other merge field by field instead
+    // of clashing over the whole answer.
+    let empty_answer = match path.as_slice() {
+        [answers, _] if answers == "answers" => default_at(path),
+        _ => None,
+    };
+    let (base, stored, incoming) = match &empty_answer {
+        Some(empty) => (
+            base.or(Some(empty)),
+            stored.or(Some(empty)),
+            incoming.or(Some(empty)),
+        ),
+        None => (base, stored, incoming),
+    };
     if stored == incoming || incoming == base {
         return stored.cloned();
     }

@@ -427,7 +427,7 @@ fn a_field_typed_in_after_the_merge_can_be_kept_as_it_is_now() {
 }
 
 #[test]
-fn an_answer_cleared_on_one_side_and_edited_on_the_other() {
+fn an_answer_cleared_on_one_side_and_edited_on_the_other_merges_by_field() {
     let mut base = base_interview();
     base.set_answer("GR-01", tick(true, false, ""));
     let s = stored(&base, 2_000, |i| {
@@ -436,17 +436,20 @@ fn an_answer_cleared_on_one_side_and_edited_on_the_other() {
     let i = edit(&base, 1_500, |i| {
         i.set_answer("GR-01", tick(true, false, "toelichting"))
     });
+    // The untick (stored) and the note (incoming) both stay; nothing clashes.
     let m = merge(&base, &s, &i);
-    assert!(!interview(&m.record).answers.contains_key("GR-01"));
-    let c = &m.record.conflicts()[0];
-    assert_eq!(c.path, "/answers/GR-01");
     assert_eq!(
-        ConflictField::from_path(RecordKind::Interview, &c.path),
+        interview(&m.record).answer("GR-01"),
+        tick(false, false, "toelichting")
+    );
+    assert!(m.record.conflicts().is_empty());
+    // Both clear it: it is gone from the map.
+    let m = merge(&base, &s, &s);
+    assert!(!interview(&m.record).answers.contains_key("GR-01"));
+    assert_eq!(
+        ConflictField::from_path(RecordKind::Interview, "/answers/GR-01"),
         ConflictField::PracticeAnswer("GR-01".into())
     );
-    let mut record = m.record.clone();
-    resolve_conflict(&mut record, &c.id, Choice::Other).unwrap();
-    assert_eq!(interview(&record).answer("GR-01").note, "toelichting");
 }
 
 #[test]
