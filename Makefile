@@ -5,16 +5,17 @@ export TRUNK_SKIP_VERSION_CHECK := true
 export CARGO_TERM_COLOR := never
 
 SERVER := target/server/praatplaat-server
+SOAK := target/server/examples/soak
 PORT ?= 8080
 
-.PHONY: run test setup setup-test app server lint test-rust test-e2e screenshots taps bench clean
+.PHONY: run test setup setup-test app server lint test-rust test-soak test-e2e screenshots taps bench soak clean
 
 ## Build everything and run app + server on http://127.0.0.1:$(PORT) (SQLite in ./data/).
 run: setup app server
 	$(SERVER) --bind 127.0.0.1:$(PORT) --static-dir dist
 
 ## Install what the tests need and run every test.
-test: setup-test lint test-rust app server test-e2e
+test: setup-test lint test-rust app server test-soak test-e2e
 
 setup:
 	scripts/setup.sh build
@@ -27,7 +28,7 @@ app:
 	trunk build --release
 
 server:
-	cargo build --profile server -p praatplaat-server
+	cargo build --profile server -p praatplaat-server --bin praatplaat-server --example soak
 
 lint:
 	cargo fmt --all --check
@@ -37,6 +38,18 @@ lint:
 ## Unit tests, and the server's API tests on SQLite and on a throwaway PostgreSQL (127.0.0.1).
 test-rust:
 	scripts/with-postgres.sh cargo test --workspace
+
+## The fault soak, short: a few seeds of the native soak and its self-tests (the browser soak's
+## seeds run with the browser tests). The long one is `make soak`.
+test-soak:
+	$(SOAK) native --runs 15 --seed 11
+	scripts/with-postgres.sh $(SOAK) native --runs 10 --seed 12 --database postgres
+	$(SOAK) native --runs 2 --seed 13 --self-test delete-row
+	$(SOAK) native --runs 2 --seed 14 --self-test flip-tick
+
+## The long fault-injection soak (native and browser; figures into docs/reliability.md).
+soak: setup-test app server
+	scripts/soak.sh
 
 ## Browser end-to-end tests: real Chromium, real built app, real server.
 test-e2e:

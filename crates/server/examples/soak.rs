@@ -482,6 +482,21 @@ impl Transport for Http {
         let bytes = answer?;
         let response: PushResponse =
             serde_json::from_slice(&bytes).map_err(|e| NetError(e.to_string()))?;
+        if std::env::var_os("SOAK_TRACE").is_some() {
+            for (c, r) in request.changes.iter().zip(&response.results) {
+                eprintln!(
+                    "push {} seq {} base {} -> {:?} rev {} notes {:?}",
+                    &request.device_id.to_string()[..4],
+                    c.seq,
+                    c.record.meta().rev,
+                    r.status,
+                    r.rev,
+                    serde_json::to_value(&c.record)
+                        .map(|v| v["record"]["answers"].clone())
+                        .ok()
+                );
+            }
+        }
         if let Some(edit) = self.during_push.borrow_mut().take() {
             edit();
         }
@@ -632,9 +647,9 @@ fn check_field(path: &str, writes: &[Write], server: &Value) -> Vec<String> {
         // A unique text seen by another tablet was replaced on purpose, whatever came after;
         // a tick (two values only) counts as replaced when the other tablet's value stands.
         let text = last.value.is_string();
-        let replaced = writes.iter().any(|w| {
-            w.tablet != tablet && w.prior == last.value && (text || w.value == on_server)
-        });
+        let replaced = writes
+            .iter()
+            .any(|w| w.tablet != tablet && w.prior == last.value && (text || w.value == on_server));
         if on_server != last.value && !in_conflict.contains(&last.value) && !replaced {
             let trail: Vec<String> = writes
                 .iter()
@@ -1018,7 +1033,9 @@ impl Soak {
             let value = field_value(&server, &path);
             if value != default_of(&path) {
                 self.figures.lost_fields += 1;
-                problems.push(format!("{path}: no tablet wrote it, the server holds {value}"));
+                problems.push(format!(
+                    "{path}: no tablet wrote it, the server holds {value}"
+                ));
             }
         }
         let phantoms = phantom_conflicts(writes, &server);
@@ -1043,6 +1060,7 @@ struct Args {
     upstream: Option<String>,
     fault_percent: u64,
     devices: usize,
+    first: u64,
 }
 
 fn parse_args() -> Result<Args> {
@@ -1060,6 +1078,7 @@ fn parse_args() -> Result<Args> {
         upstream: None,
         fault_percent: 30,
         devices: 3,
+        first: 0,
     };
     while let Some(flag) = argv.next() {
         let value = argv.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -1069,6 +1088,7 @@ fn parse_args() -> Result<Args> {
         };
         match flag.as_str() {
             "--runs" => args.runs = number(&value)?,
+            "--first" => args.first = number(&value)?,
             "--seed" => args.seed = number(&value)?,
             "--database" => args.database = value,
             "--self-test" if value == "delete-row" || value == "flip-tick" => {
@@ -1171,7 +1191,7 @@ async fn native_command(args: &Args) -> Result<ExitCode> {
         devices: args.devices,
     };
     let started = Instant::now();
-    for run in 0..args.runs {
+    for run in args.first..args.first + args.runs {
         soak.figures.runs += 1;
         match soak.run(args.seed, run).await {
             Ok(problems) if problems.is_empty() => {}
@@ -1287,10 +1307,16 @@ mod tests {
         let w = [write(0, json!("a"), json!(""))];
         assert_eq!(check_field("/notes", &w, &server).len(), 1);
         // Two writers; tablet 1 saw "a" and replaced it: not lost.
-        let w = [write(0, json!("a"), json!("")), write(1, json!("b"), json!("a"))];
+        let w = [
+            write(0, json!("a"), json!("")),
+            write(1, json!("b"), json!("a")),
+        ];
         assert!(check_field("/notes", &w, &server).is_empty());
         // Two writers, tablet 1 never saw "a" and the server lost it: lost.
-        let w = [write(0, json!("a"), json!("")), write(1, json!("b"), json!(""))];
+        let w = [
+            write(0, json!("a"), json!("")),
+            write(1, json!("b"), json!("")),
+        ];
         assert_eq!(check_field("/notes", &w, &server).len(), 1);
         // Two concurrent writers, the other value in a conflict: kept.
         let with_conflict = json!({"notes": "b", "conflicts": [
@@ -1305,7 +1331,10 @@ mod tests {
         // A conflict on an answer holds the tick of the other side.
         let answer_conflict = json!({"conflicts": [
             {"path": "/answers/GR-02", "kept": null, "other": {"now": true, "note": "x"}}]});
-        let w = [write(0, json!(true), json!(false)), write(1, json!(false), json!(true))];
+        let w = [
+            write(0, json!(true), json!(false)),
+            write(1, json!(false), json!(true)),
+        ];
         assert!(check_field("/answers/GR-02/now", &w, &answer_conflict).is_empty());
     }
 }
