@@ -9,7 +9,8 @@ import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
-const SERVER_BIN = join(ROOT, "target/server/praatplaat-server");
+/** The server binary; PRAATPLAAT_SERVER_BIN points the tests at another build (an older one, say). */
+const SERVER_BIN = process.env.PRAATPLAAT_SERVER_BIN || join(ROOT, "target/server/praatplaat-server");
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 /** Headless Chromium on this closed network: without the background-networking flags it keeps
  * trying to reach Google's hosts. */
@@ -49,7 +50,8 @@ export async function startServer({ port, db, staticDir = join(ROOT, "dist") }) 
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
       const response = await fetch(`${base}/api/v1/health`);
-      if (response.ok) return { base, stop: () => stopServer(child) };
+      // `child` lets a test SIGKILL the server (the fault soak, tests/e2e/soak.mjs).
+      if (response.ok) return { base, stop: () => stopServer(child), child };
     } catch {
       // not listening yet
     }
