@@ -11,7 +11,8 @@
 //! based on the stored rev ───────────────▶ Applied as the next rev
 //! stale base ─▶ three-way merge against the base:
 //!               the device's own last push (Lineage) when it is newer than the named base,
-//!               else the named revision, else the empty record (no common history)
+//!               else the named revision, else the empty record (no common history);
+//!               a value changed and changed back in the revisions between counts as changed
 //!             ─▶ Superseded (adds nothing) | Applied (result = sent) | Merged | Rejected
 //!                (two valid sides merged into an invalid record)
 //! ```
@@ -61,6 +62,21 @@ pub fn base_for(
     )
 }
 
+/// The revisions a merge against `base` reads between it and `stored`: from the base's revision
+/// (the device's lineage revision or the one the change names) up to, not including, the
+/// stored one. `None` when no merge against a base happens.
+pub fn between_for(
+    base: Option<BaseRef>,
+    lineage: Option<&Lineage>,
+    stored: Option<&Record>,
+) -> Option<std::ops::Range<u64>> {
+    let start = match base? {
+        BaseRef::Lineage => lineage?.rev,
+        BaseRef::Revision(rev) => rev,
+    };
+    Some(start..stored?.meta().rev)
+}
+
 /// The server's decision on one change: the verdict for the device and what to write.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
@@ -81,6 +97,9 @@ pub struct Facts<'a> {
     pub stored: Option<&'a Record>,
     /// The base looked up as [`base_for`] asked (`None`: the empty record).
     pub base: Option<&'a Record>,
+    /// The stored revisions from the base's revision on, oldest first, without the stored one
+    /// ([`between_for`] gives the range); empty when there is no base.
+    pub between: &'a [Record],
     /// The refusal remembered for this device and record, if any.
     pub refused_before: Option<&'a Refused>,
     /// Why the pushing account may not make this change (the rights check), if it may not.
@@ -139,7 +158,7 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
     if let Some(reason) = facts.refusal {
         return Ok(rejected(reason.to_owned()));
     }
-    let outcome = apply_change(facts.stored, facts.base, &change.record)?;
+    let outcome = apply_change(facts.stored, facts.base, facts.between, &change.record)?;
     let lineage = Lineage {
         rev: outcome.rev,
         record: change.record.clone(),

@@ -228,6 +228,9 @@ pub async fn sync_once<S: LocalStore, T: Transport>(
     Ok(report)
 }
 
+pub mod contract;
+pub mod fake_server;
+
 pub mod memory {
     //! An in-memory [`LocalStore`] with the same contract as the IndexedDB one: the reference the
     //! engine is tested against.
@@ -415,136 +418,15 @@ pub mod memory {
 #[cfg(test)]
 mod tests {
     use std::cell::RefCell;
-    use std::collections::BTreeMap;
 
+    use super::fake_server::{FakeServer, Lost};
     use super::memory::MemoryStore;
     use super::*;
-    use crate::merge::BaseRef;
     use crate::model::{Company, Interview, PracticeAnswer, RecordKind};
     use crate::protocol::ChangeStatus;
-    use crate::push::{base_for, decide_change, Facts, Lineage, Refused};
-
-    type Key = (RecordKind, Uuid);
-
-    /// A server in memory that decides with the real server's rule ([`crate::push`]), to test
-    /// the engine end to end; only the storage differs.
-    #[derive(Default)]
-    struct FakeServer {
-        records: RefCell<BTreeMap<Key, (u64, Record)>>,
-        /// Every revision ever stored: the bases of merges.
-        revisions: RefCell<BTreeMap<(RecordKind, Uuid, u64), Record>>,
-        lineage: RefCell<BTreeMap<(Uuid, Key), Lineage>>,
-        refused: RefCell<BTreeMap<(Uuid, Key), Refused>>,
-        last_seq: RefCell<BTreeMap<Uuid, u64>>,
-        next_server_seq: RefCell<u64>,
-        pushes: RefCell<usize>,
-        /// Answers to drop: the push is applied, the device hears nothing (a lost answer).
-        lose_answers: RefCell<usize>,
-        page_size: u32,
-    }
-
-    #[derive(Debug)]
-    struct Lost;
-    impl fmt::Display for Lost {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("the answer was lost")
-        }
-    }
-    impl std::error::Error for Lost {}
-
-    impl Transport for FakeServer {
-        type Error = Lost;
-
-        async fn push(&self, request: &PushRequest) -> Result<PushResponse, Lost> {
-            *self.pushes.borrow_mut() += 1;
-            let device = request.device_id;
-            let mut last = self.last_seq.borrow().get(&device).copied().unwrap_or(0);
-            let mut results = Vec::new();
-            for change in &request.changes {
-                let key = (change.record.kind(), change.record.id());
-                let stored = self.records.borrow().get(&key).map(|(_, r)| r.clone());
-                let lineage = self.lineage.borrow().get(&(device, key)).cloned();
-                let refused = self.refused.borrow().get(&(device, key)).cloned();
-                let base = match base_for(stored.as_ref(), lineage.as_ref(), change) {
-                    Some(BaseRef::Lineage) => lineage.as_ref().map(|l| l.record.clone()),
-                    Some(BaseRef::Revision(rev)) => {
-                        self.revisions.borrow().get(&(key.0, key.1, rev)).cloned()
-                    }
-                    None => None,
-                };
-                let decision = decide_change(
-                    Facts {
-                        last_seq: last,
-                        stored: stored.as_ref(),
-                        base: base.as_ref(),
-                        refused_before: refused.as_ref(),
-                        refusal: None,
-                    },
-                    change,
-                )
-                .expect("records of one key merge");
-                last = last.max(change.seq);
-                if let Some(record) = decision.store {
-                    self.store(record);
-                }
-                if let Some(lineage) = decision.lineage {
-                    self.lineage.borrow_mut().insert((device, key), lineage);
-                }
-                if let Some(refused) = decision.refused {
-                    self.refused.borrow_mut().insert((device, key), refused);
-                }
-                results.push(decision.result);
-            }
-            self.last_seq.borrow_mut().insert(device, last);
-            let mut lose = self.lose_answers.borrow_mut();
-            if *lose > 0 {
-                *lose -= 1;
-                return Err(Lost);
-            }
-            Ok(PushResponse {
-                last_seq: last,
-                results,
-            })
-        }
-
-        async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, Lost> {
-            let limit = limit.min(self.page_size.max(1)) as usize;
-            let mut rows: Vec<(u64, Record)> = self
-                .records
-                .borrow()
-                .values()
-                .filter(|(seq, _)| *seq > since)
-                .cloned()
-                .collect();
-            rows.sort_by_key(|(seq, _)| *seq);
-            let more = rows.len() > limit;
-            rows.truncate(limit);
-            let cursor = rows.last().map_or(since, |(seq, _)| *seq);
-            Ok(PullResponse {
-                records: rows.into_iter().map(|(_, r)| r).collect(),
-                cursor,
-                more,
-            })
-        }
-    }
-
-    impl FakeServer {
-        fn store(&self, record: Record) {
-            let key = (record.kind(), record.id());
-            *self.next_server_seq.borrow_mut() += 1;
-            let server_seq = *self.next_server_seq.borrow();
-            self.revisions
-                .borrow_mut()
-                .insert((key.0, key.1, record.meta().rev), record.clone());
-            self.records.borrow_mut().insert(key, (server_seq, record));
-        }
-    }
 
     fn server(page_size: u32) -> FakeServer {
-        FakeServer {
-            page_size,
-            ..FakeServer::default()
-        }
+        FakeServer::new(page_size)
     }
 
     fn company(n: u128, name: &str) -> Record {
@@ -796,6 +678,33 @@ mod tests {
         assert_same_and_safe(&a, &b, &server);
         assert_eq!(get_interview(&b).notes, "A");
         assert!(get_interview(&b).conflicts.is_empty());
+    }
+
+    /// ABA: A ticks and unticks GR-06 (two revisions); B, which never saw the tick, ticks it.
+    /// Before the history-aware merge B's tick replaced A's untick silently.
+    #[test]
+    fn a_tick_taken_back_on_one_tablet_and_set_on_the_other_is_a_conflict_on_both() {
+        let server = merging_server();
+        let (a, b) = two_tablets(&server);
+        edit_interview(&a, 2_000, |i| tick_now(i, "GR-06", true));
+        sync(&a, &server);
+        edit_interview(&a, 3_000, |i| tick_now(i, "GR-06", false));
+        sync(&a, &server);
+        edit_interview(&b, 4_000, |i| tick_now(i, "GR-06", true));
+        let report = sync(&b, &server);
+        assert_eq!(report.merged, 1);
+        sync(&a, &server);
+        assert_same_and_safe(&a, &b, &server);
+        for device in [&a, &b] {
+            let i = get_interview(device);
+            assert_eq!(i.conflicts.len(), 1, "{:?}", i.conflicts);
+            let c = &i.conflicts[0];
+            assert_eq!(c.path, "/answers/GR-06/now");
+            assert_eq!(
+                (c.kept.as_bool(), c.other.as_bool()),
+                (Some(true), Some(false))
+            );
+        }
     }
 
     #[test]

@@ -11,7 +11,11 @@
 //! The merge works on the JSON of the record body; `rev`, `updated_at`, `deleted` and `conflicts`
 //! are handled apart (below). For every value, comparing each side with the base:
 //!
-//! - **Only one side changed it** (or both made the same change): that side's value.
+//! - **Only one side changed it** (or both made the same change): that side's value. Stored
+//!   equal to the base counts as unchanged only if no revision in between changed it
+//!   ([`Touched`]): a tick another tablet set and took back again (A→B→A) is that tablet's
+//!   decision, so a change that sets it again is a conflict, not a silent override. The same
+//!   holds per item of keyed lists and per value of plain lists.
 //! - **Both changed it differently**:
 //!   - *objects* (including maps such as `answers` and `needs`) merge key by key, recursively. A
 //!     key added on both sides merges against the type's default (`PracticeAnswer`, `ThemeNeed`,
@@ -142,14 +146,16 @@ fn join(
 }
 
 /// What the merge carries down the tree.
-struct Ctx {
+struct Ctx<'a> {
+    /// What other devices changed between the base and the stored revision.
+    touched: &'a Touched,
     incoming_wins: bool,
     stored_at: i64,
     incoming_at: i64,
     found: Vec<Conflict>,
 }
 
-impl Ctx {
+impl Ctx<'_> {
     /// Records a conflict and returns the value the field keeps.
     fn conflict(
         &mut self,
@@ -244,7 +250,7 @@ fn merge_value(
     base: Option<&Value>,
     stored: Option<&Value>,
     incoming: Option<&Value>,
-    ctx: &mut Ctx,
+    ctx: &mut Ctx<'_>,
 ) -> Option<Value> {
     // An absent answer is the empty answer (the app drops empty ones from the map): unticking
     // the last box on one tablet and writing a note on the other merge field by field instead
@@ -264,15 +270,21 @@ fn merge_value(
     if stored == incoming || incoming == base {
         return stored.cloned();
     }
-    if stored == base {
+    // Stored equal to the base is "unchanged" only if no revision in between changed it: a tick
+    // that another tablet set and took back again is an edit too, and the incoming change does
+    // not silently override the taking back (ABA).
+    let untouched = stored == base && !ctx.touched.under(path);
+    if untouched {
         return incoming.cloned();
     }
+    let fallback = match base {
+        None => default_at(path),
+        Some(_) => None,
+    };
+    // Past here a value absent on both base and stored came and went again in between (an
+    // example added and removed): adding it again is one conflict on the whole value, below.
     match (stored, incoming) {
         (Some(Value::Object(s)), Some(Value::Object(i))) => {
-            let fallback = match base {
-                None => default_at(path),
-                Some(_) => None,
-            };
             let empty = Map::new();
             let b = match base.or(fallback.as_ref()) {
                 Some(Value::Object(b)) => b,
@@ -300,6 +312,9 @@ fn merge_value(
             if let Some(key) = item_key(b, s, i) {
                 Some(merge_keyed(path, key, b, s, i, ctx))
             } else if [b, s, i].iter().all(|list| list.iter().all(is_scalar)) {
+                if set_undoes_history(path, b, s, i, ctx.touched) {
+                    return ctx.conflict(path, stored, incoming);
+                }
                 Some(merge_set(b, s, i))
             } else if s.starts_with(b) && i.starts_with(b) {
                 let mut out = s.clone();
@@ -315,6 +330,124 @@ fn merge_value(
             }
         }
         _ => ctx.conflict(path, stored, incoming),
+    }
+}
+
+/// Whether incoming adds or removes a value of a plain list whose membership stored shows
+/// unchanged although a revision in between changed it (added and removed it again, or the
+/// reverse): the same ABA as for a single field.
+fn set_undoes_history(
+    path: &mut Vec<String>,
+    b: &[Value],
+    s: &[Value],
+    i: &[Value],
+    touched: &Touched,
+) -> bool {
+    b.iter()
+        .chain(i)
+        .filter(|x| b.contains(x) != i.contains(x) && b.contains(x) == s.contains(x))
+        .any(|x| {
+            path.push(canonical_json(x));
+            let hit = touched.under(path);
+            path.pop();
+            hit
+        })
+}
+
+/// The places (paths of object keys, keyed list items and plain list values) that changed from
+/// one revision to the next, over the revisions between a change's base and the stored record.
+/// The merge uses it to tell "unchanged" from "changed and changed back".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Touched(BTreeSet<Vec<String>>);
+
+impl Touched {
+    /// What changed along `chain`: the base, the revisions after it in order, the stored record.
+    pub fn along(chain: &[&Record]) -> Result<Self, MergeError> {
+        let mut touched = Touched::default();
+        let bodies = chain
+            .iter()
+            .map(|r| split(r).map(|s| Value::Object(s.body)))
+            .collect::<Result<Vec<_>, _>>()?;
+        for pair in bodies.windows(2) {
+            touched.diff(&mut Vec::new(), Some(&pair[0]), Some(&pair[1]));
+        }
+        Ok(touched)
+    }
+
+    /// Whether anything at or below `path` changed.
+    fn under(&self, path: &[String]) -> bool {
+        self.0
+            .range(path.to_vec()..)
+            .next()
+            .is_some_and(|p| p.starts_with(path))
+    }
+
+    fn diff(&mut self, path: &mut Vec<String>, a: Option<&Value>, b: Option<&Value>) {
+        if a == b {
+            return;
+        }
+        // Absent entries of typed maps and lists are their default value, as in the merge, so a
+        // tick marks the box that changed and not every field of the answer.
+        let fallback = default_at(path);
+        let (a, b) = (a.or(fallback.as_ref()), b.or(fallback.as_ref()));
+        if a == b {
+            return;
+        }
+        match (a, b) {
+            (Some(Value::Object(x)), Some(Value::Object(y))) => {
+                let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+                for key in keys {
+                    path.push(key.clone());
+                    self.diff(path, x.get(key), y.get(key));
+                    path.pop();
+                }
+            }
+            (Some(Value::Object(x)), None) | (None, Some(Value::Object(x))) => {
+                for (key, value) in x {
+                    path.push(key.clone());
+                    self.diff(path, Some(value), None);
+                    path.pop();
+                }
+                self.0.insert(path.clone());
+            }
+            (Some(Value::Array(x)), Some(Value::Array(y))) => self.diff_lists(path, x, y),
+            (Some(Value::Array(x)), None) | (None, Some(Value::Array(x))) => {
+                self.diff_lists(path, x, &[]);
+                self.0.insert(path.clone());
+            }
+            _ => {
+                self.0.insert(path.clone());
+            }
+        }
+    }
+
+    fn diff_lists(&mut self, path: &mut Vec<String>, x: &[Value], y: &[Value]) {
+        if let Some(key) = item_key(x, y, &[]) {
+            let index = |list: &[Value]| -> BTreeMap<String, Value> {
+                list.iter()
+                    .filter_map(|item| Some((key_of(item, key)?.to_owned(), item.clone())))
+                    .collect()
+            };
+            let (xm, ym) = (index(x), index(y));
+            let keys: BTreeSet<&String> = xm.keys().chain(ym.keys()).collect();
+            for k in keys {
+                path.push(k.clone());
+                self.diff(path, xm.get(k), ym.get(k));
+                path.pop();
+            }
+        } else if x.iter().chain(y).all(is_scalar) {
+            for v in x
+                .iter()
+                .filter(|v| !y.contains(v))
+                .chain(y.iter().filter(|v| !x.contains(v)))
+            {
+                path.push(canonical_json(v));
+                self.0.insert(path.clone());
+                path.pop();
+            }
+        } else {
+            self.0.insert(path.clone());
+        }
     }
 }
 
@@ -346,7 +479,7 @@ fn merge_keyed(
     b: &[Value],
     s: &[Value],
     i: &[Value],
-    ctx: &mut Ctx,
+    ctx: &mut Ctx<'_>,
 ) -> Value {
     let index = |list: &[Value]| -> BTreeMap<String, Value> {
         list.iter()
@@ -402,11 +535,23 @@ pub fn merge_records(
     merge_from(Some(base), stored, incoming)
 }
 
-/// [`merge_records`] where `None` is the empty record: the two sides have no common history
-/// (two devices created the same id, or the base revision is gone), so everything both sides
-/// set differently is a conflict and nothing is dropped silently.
+/// [`merge_after`] with no revisions known between the base and the stored record.
 pub fn merge_from(
     base: Option<&Record>,
+    stored: &Record,
+    incoming: &Record,
+) -> Result<Merged, MergeError> {
+    merge_after(base, &Touched::default(), stored, incoming)
+}
+
+/// [`merge_records`] where `None` is the empty record: the two sides have no common history
+/// (two devices created the same id, or the base revision is gone), so everything both sides
+/// set differently is a conflict and nothing is dropped silently. `touched` is what changed in
+/// the revisions between base and stored ([`Touched::along`]): a value there that stored shows
+/// as the base's is still an edit of the other side.
+pub fn merge_after(
+    base: Option<&Record>,
+    touched: &Touched,
     stored: &Record,
     incoming: &Record,
 ) -> Result<Merged, MergeError> {
@@ -427,6 +572,7 @@ pub fn merge_from(
     };
     let (s, i) = (split(stored)?, split(incoming)?);
     let mut ctx = Ctx {
+        touched,
         incoming_wins: i.meta.updated_at >= s.meta.updated_at,
         stored_at: s.meta.updated_at,
         incoming_at: i.meta.updated_at,
@@ -558,10 +704,13 @@ pub fn base_needed(
 /// - a change based on an older revision is merged with the stored one against `base` (see
 ///   [`base_needed`]; `None` is the empty record, when the sides share no history or the
 ///   revision is gone): `Applied` when the result is what the device sent, `Superseded` when the
-///   change adds nothing to what is stored, else `Merged`.
+///   change adds nothing to what is stored, else `Merged`. `between` holds the stored revisions
+///   after the base's (from its revision on, oldest first, the stored one excluded), so a value
+///   changed and changed back in between is not taken as unchanged.
 pub fn apply_change(
     stored: Option<&Record>,
     base: Option<&Record>,
+    between: &[Record],
     incoming: &Record,
 ) -> Result<Outcome, MergeError> {
     let applied = |rev: u64, record: &Record| {
@@ -581,7 +730,18 @@ pub fn apply_change(
     if incoming.meta().rev >= stored_rev {
         return Ok(applied(next, incoming));
     }
-    let merged = merge_from(base, stored, incoming)?;
+    let touched = match base {
+        Some(base) => {
+            let chain: Vec<&Record> = std::iter::once(base)
+                .chain(between)
+                .chain(std::iter::once(stored))
+                .collect();
+            Touched::along(&chain)?
+        }
+        // Against the empty record every clash is a conflict already.
+        None => Touched::default(),
+    };
+    let merged = merge_after(base, &touched, stored, incoming)?;
     let same_as = |other: &Record| {
         let mut candidate = merged.record.clone();
         *candidate.meta_mut() = *other.meta();

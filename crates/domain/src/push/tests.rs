@@ -25,6 +25,7 @@ fn facts(last_seq: u64, stored: Option<&Record>) -> Facts<'_> {
         last_seq,
         stored,
         base: None,
+        between: &[],
         refused_before: None,
         refusal: None,
     }

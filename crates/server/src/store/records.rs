@@ -4,7 +4,7 @@
 use praatplaat_domain::merge::BaseRef;
 use praatplaat_domain::protocol::{PullResponse, PushRequest, PushResponse};
 use praatplaat_domain::push::{
-    base_for, decide_change, needs_rights_check, Facts, Lineage, Refused,
+    base_for, between_for, decide_change, needs_rights_check, Facts, Lineage, Refused,
 };
 use praatplaat_domain::{Record, RecordKind};
 use sqlx::{Any, Row, Transaction};
@@ -39,6 +39,27 @@ async fn revision(
             .fetch_optional(&mut **tx)
             .await?;
     data.as_deref().map(parse_record).transpose()
+}
+
+/// The stored revisions of a record in `revs`, oldest first: what changed between a stale
+/// change's base and the stored record (a value changed and changed back is still an edit).
+async fn revisions_in(
+    tx: &mut Transaction<'_, Any>,
+    kind: RecordKind,
+    id: Uuid,
+    revs: std::ops::Range<u64>,
+) -> Result<Vec<Record>, AppError> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT data FROM revisions WHERE kind = $1 AND id = $2 AND rev >= $3 AND rev < $4
+         ORDER BY rev",
+    )
+    .bind(kind.as_str())
+    .bind(id.to_string())
+    .bind(to_i64(revs.start))
+    .bind(to_i64(revs.end))
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(|data| parse_record(data)).collect()
 }
 
 /// The company a record belongs to, which decides who sees it.
@@ -301,10 +322,18 @@ impl Store {
             .transpose()?;
             let (lineage, refused_before) = lineage_of(&mut tx, &device, kind, id).await?;
             let stored_record = stored.as_ref().map(|s| &s.record);
-            let base = match base_for(stored_record, lineage.as_ref(), change) {
+            let base_ref = base_for(stored_record, lineage.as_ref(), change);
+            let base = match base_ref {
                 Some(BaseRef::Lineage) => lineage.as_ref().map(|l| l.record.clone()),
                 Some(BaseRef::Revision(rev)) => revision(&mut tx, kind, id, rev).await?,
                 None => None,
+            };
+            // Only a new, valid change is merged; a retried batch does not read the history.
+            let between = match between_for(base_ref, lineage.as_ref(), stored_record) {
+                Some(revs) if base.is_some() && needs_rights_check(last_seq, change) => {
+                    revisions_in(&mut tx, kind, id, revs).await?
+                }
+                _ => Vec::new(),
             };
             let refusal = if needs_rights_check(last_seq, change) {
                 refusal(&mut tx, actor, &change.record, stored.as_ref()).await?
@@ -316,6 +345,7 @@ impl Store {
                     last_seq,
                     stored: stored_record,
                     base: base.as_ref(),
+                    between: &between,
                     refused_before: refused_before.as_ref(),
                     refusal: refusal.as_deref(),
                 },

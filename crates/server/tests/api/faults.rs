@@ -16,6 +16,7 @@ on_both_databases!(
     a_lost_answer_a_retry_and_an_edit_meanwhile_keep_everything,
     a_server_stopped_after_commit_loses_nothing_on_the_retry,
     a_retried_refusal_is_refused_again_not_dropped,
+    a_tick_taken_back_on_one_tablet_conflicts_with_the_tick_of_another,
 );
 
 const ID: u128 = 70;
@@ -177,5 +178,49 @@ async fn a_retried_refusal_is_refused_again_not_dropped(db: Db) {
     let again = a.push(&request).await;
     assert_eq!(again.results[0].status, ChangeStatus::Rejected);
     assert_eq!(again.results[0].reason, first.results[0].reason);
+    server.stop().await;
+}
+
+/// ABA: A ticks GR-06 and takes it back (revisions 2 and 3); B, from rev 1, ticks GR-06 and writes
+/// a note. Stored equals B's base at GR-06, but A's untick was a decision: the merge keeps both
+/// as a conflict and B's note goes through. Before, B's tick replaced the untick silently.
+async fn a_tick_taken_back_on_one_tablet_conflicts_with_the_tick_of_another(db: Db) {
+    let server = TestServer::start(&db).await;
+    let a = server.user("jan", Role::Coordinator).await;
+    let b = server.user("piet", Role::Coordinator).await;
+    let mut i = interview(1_000);
+    assert_eq!(push(&a, 1, &i).await.rev, 1);
+    i.meta.rev = 1;
+    let mut from_b = i.clone();
+    i.meta.updated_at = 2_000;
+    set_tick(&mut i, "GR-06", true);
+    assert_eq!(push(&a, 2, &i).await.rev, 2);
+    i.meta.rev = 2;
+    i.meta.updated_at = 3_000;
+    set_tick(&mut i, "GR-06", false);
+    assert_eq!(push(&a, 3, &i).await.rev, 3);
+    from_b.meta.updated_at = 4_000;
+    set_tick(&mut from_b, "GR-06", true);
+    from_b.notes = "van B".into();
+    let result = push(&b, 1, &from_b).await;
+    assert_eq!((result.status, result.rev), (ChangeStatus::Merged, 4));
+    let stored = on_server(&a).await;
+    assert_eq!(stored.notes, "van B");
+    assert_eq!(stored.conflicts.len(), 1, "{:?}", stored.conflicts);
+    let conflict = &stored.conflicts[0];
+    assert_eq!(conflict.path, "/answers/GR-06/now");
+    assert_eq!(
+        (conflict.kept.as_bool(), conflict.other.as_bool()),
+        (Some(true), Some(false))
+    );
+    // A's own later edit of another field, named from its own rev 3, adds no conflict.
+    let mut again = i.clone();
+    again.meta.updated_at = 5_000;
+    again.ambition = "meer hergebruik".into();
+    let result = push(&a, 4, &again).await;
+    assert_eq!(result.status, ChangeStatus::Merged);
+    let stored = on_server(&a).await;
+    assert_eq!(stored.conflicts.len(), 1, "{:?}", stored.conflicts);
+    assert_eq!(stored.ambition, "meer hergebruik");
     server.stop().await;
 }

@@ -530,12 +530,13 @@ fn apply_change_gives_the_servers_verdict() {
     let base = base_interview();
     let base_record = Record::Interview(base.clone());
     // New record.
-    let out = apply_change(None, None, &edit(&base, 2_000, |_| {})).unwrap();
+    let out = apply_change(None, None, &[], &edit(&base, 2_000, |_| {})).unwrap();
     assert_eq!((out.status, out.rev), (ChangeStatus::Applied, 1));
     // Based on the stored revision: replaces it, whatever the clocks say.
     let out = apply_change(
         Some(&base_record),
         None,
+        &[],
         &edit(&base, 500, |i| i.notes = "x".into()),
     )
     .unwrap();
@@ -549,7 +550,7 @@ fn apply_change_gives_the_servers_verdict() {
         base_needed(Some(s.meta()), i.meta(), None),
         Some(BaseRef::Revision(base.meta.rev))
     );
-    let out = apply_change(Some(&s), Some(&base_record), &i).unwrap();
+    let out = apply_change(Some(&s), Some(&base_record), &[], &i).unwrap();
     assert_eq!((out.status, out.rev), (ChangeStatus::Merged, 5));
     let record = out.record.unwrap();
     assert_eq!(record.meta().rev, 5);
@@ -558,7 +559,7 @@ fn apply_change_gives_the_servers_verdict() {
 
     // The change adds nothing to what is stored: superseded, nothing stored.
     let i = edit(&base, 1_500, |i| i.notes = "A".into());
-    let out = apply_change(Some(&s), Some(&base_record), &i).unwrap();
+    let out = apply_change(Some(&s), Some(&base_record), &[], &i).unwrap();
     assert_eq!(
         (out.status, out.rev, out.record),
         (ChangeStatus::Superseded, 4, None)
@@ -569,13 +570,13 @@ fn apply_change_gives_the_servers_verdict() {
         i.notes = "A".into();
         i.ambition = "B".into();
     });
-    let out = apply_change(Some(&s), Some(&base_record), &i).unwrap();
+    let out = apply_change(Some(&s), Some(&base_record), &[], &i).unwrap();
     assert_eq!(out.status, ChangeStatus::Applied);
 
     // No base known: merged against the empty record, so nothing is dropped: every field the
     // two sides hold differently keeps the later edit and a conflict with the other value.
     let i = edit(&base, 1_500, |i| i.ambition = "B".into());
-    let out = apply_change(Some(&s), None, &i).unwrap();
+    let out = apply_change(Some(&s), None, &[], &i).unwrap();
     assert_eq!(out.status, ChangeStatus::Merged);
     let record = out.record.unwrap();
     assert_eq!(interview(&record).notes, "A");
@@ -589,4 +590,134 @@ fn apply_change_gives_the_servers_verdict() {
         [("/ambition", &json!("B")), ("/notes", &json!("begin"))]
     );
     assert_eq!(base_needed(None, i.meta(), None), None);
+}
+
+/// A revision of `base` stored at `rev`.
+fn revision(base: &Interview, rev: u64, at: i64, f: impl FnOnce(&mut Interview)) -> Record {
+    let mut r = edit(base, at, f);
+    r.meta_mut().rev = rev;
+    r
+}
+
+#[test]
+fn a_tick_set_and_taken_back_in_between_is_an_edit_not_unchanged() {
+    // Tablet A ticks GR-06 (rev 4), then unticks it (rev 5); tablet B, which never saw the
+    // tick, ticks it from rev 3. Stored equals the base, but A's untick is a decision too.
+    let base = base_interview();
+    let ticked = revision(&base, 4, 2_000, |i| {
+        i.answers.insert("GR-06".into(), tick(true, false, ""));
+    });
+    let stored = revision(&base, 5, 3_000, |_| {});
+    let incoming = edit(&base, 4_000, |i| {
+        i.answers.insert("GR-06".into(), tick(true, false, ""));
+        i.notes = "van B".into();
+    });
+    let base_record = Record::Interview(base.clone());
+    let out = apply_change(
+        Some(&stored),
+        Some(&base_record),
+        std::slice::from_ref(&ticked),
+        &incoming,
+    )
+    .unwrap();
+    assert_eq!(out.status, ChangeStatus::Merged);
+    let record = out.record.unwrap();
+    let merged = interview(&record);
+    // B's other edit goes through; the tick is kept as a conflict with A's untick.
+    assert_eq!(merged.notes, "van B");
+    let conflicts = &merged.conflicts;
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].path, "/answers/GR-06/now");
+    assert_eq!(
+        (&conflicts[0].kept, &conflicts[0].other),
+        (&json!(true), &json!(false))
+    );
+    // Without the revision in between it merges silently, as before.
+    let blind = apply_change(Some(&stored), Some(&base_record), &[], &incoming).unwrap();
+    assert_eq!(blind.status, ChangeStatus::Applied);
+}
+
+#[test]
+fn history_only_matters_where_both_sides_touched() {
+    // A ticked and unticked GR-06 "now"; B ticks GR-06 "ambition" and GR-07: no conflict.
+    let base = base_interview();
+    let ticked = revision(&base, 4, 2_000, |i| {
+        i.answers.insert("GR-06".into(), tick(true, false, ""));
+    });
+    let stored = revision(&base, 5, 3_000, |_| {});
+    let incoming = edit(&base, 4_000, |i| {
+        i.answers.insert("GR-06".into(), tick(false, true, ""));
+        i.answers.insert("GR-07".into(), tick(true, false, ""));
+    });
+    let base_record = Record::Interview(base.clone());
+    let out = apply_change(Some(&stored), Some(&base_record), &[ticked], &incoming).unwrap();
+    assert_eq!(out.status, ChangeStatus::Applied, "{out:?}");
+    assert_eq!(out.conflicts_added, 0);
+}
+
+#[test]
+fn an_example_added_and_removed_in_between_leaves_the_others_alone() {
+    // A added example 5 and removed it again; B adds example 6 and edits the notes.
+    let base = base_interview();
+    let added = revision(&base, 4, 2_000, |i| i.examples.push(example(5, "lasrobot")));
+    let stored = revision(&base, 5, 3_000, |_| {});
+    let incoming = edit(&base, 4_000, |i| i.examples.push(example(6, "restafval")));
+    let base_record = Record::Interview(base.clone());
+    let out = apply_change(Some(&stored), Some(&base_record), &[added], &incoming).unwrap();
+    assert_eq!(out.status, ChangeStatus::Applied, "{out:?}");
+    // B re-adding the very example A removed is a conflict.
+    let removed_again = edit(&base, 4_000, |i| i.examples.push(example(5, "lasrobot")));
+    let added = revision(&base, 4, 2_000, |i| i.examples.push(example(5, "lasrobot")));
+    let out = apply_change(Some(&stored), Some(&base_record), &[added], &removed_again).unwrap();
+    assert_eq!(out.status, ChangeStatus::Merged);
+    assert_eq!(out.conflicts_added, 1);
+}
+
+#[test]
+fn a_set_value_removed_and_added_back_in_between_conflicts_with_its_removal() {
+    let company = |rev: u64, segments: &[&str]| {
+        Record::Company(Company {
+            id: Uuid::from_u128(1),
+            name: "Smit".into(),
+            segments: segments.iter().map(|s| (*s).to_owned()).collect(),
+            meta: RecordMeta {
+                rev,
+                updated_at: T0 + rev as i64,
+                deleted: false,
+            },
+            ..Company::default()
+        })
+    };
+    let base = company(1, &["constructie", "smeden"]);
+    let between = [company(2, &["constructie"])];
+    let stored = company(3, &["constructie", "smeden"]);
+    // B drops "smeden", which A dropped and deliberately put back: a conflict.
+    let drop = company(1, &["constructie"]);
+    let out = apply_change(Some(&stored), Some(&base), &between, &drop).unwrap();
+    assert_eq!((out.status, out.conflicts_added), (ChangeStatus::Merged, 1));
+    // B adds "montage", which nobody touched: merged silently.
+    let add = company(1, &["constructie", "smeden", "montage"]);
+    let out = apply_change(Some(&stored), Some(&base), &between, &add).unwrap();
+    assert_eq!(
+        (out.status, out.conflicts_added),
+        (ChangeStatus::Applied, 0)
+    );
+}
+
+#[test]
+fn touched_marks_the_box_that_changed_not_the_whole_answer() {
+    let base = base_interview();
+    let ticked = revision(&base, 4, 2_000, |i| {
+        i.answers.insert("GR-06".into(), tick(true, false, ""));
+        i.examples.push(example(5, "x"));
+    });
+    let b = Record::Interview(base.clone());
+    let touched = Touched::along(&[&b, &ticked]).unwrap();
+    let path = |p: &str| parse_pointer(p).unwrap();
+    assert!(touched.under(&path("/answers/GR-06/now")));
+    assert!(touched.under(&path("/answers/GR-06")));
+    assert!(!touched.under(&path("/answers/GR-06/ambition")));
+    assert!(!touched.under(&path("/answers/GR-07")));
+    assert!(touched.under(&path(&format!("/examples/{}", Uuid::from_u128(5)))));
+    assert!(!touched.under(&path("/notes")));
 }

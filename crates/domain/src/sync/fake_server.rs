@@ -1,0 +1,149 @@
+//! A server in memory that decides with the real server's rule ([`crate::push`]), for testing the
+//! engine and every [`super::LocalStore`] end to end without a network; only the storage differs
+//! from the real one.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use uuid::Uuid;
+
+use super::Transport;
+use crate::merge::BaseRef;
+use crate::model::{Record, RecordKind};
+use crate::protocol::{PullResponse, PushRequest, PushResponse};
+use crate::push::{base_for, between_for, decide_change, Facts, Lineage, Refused};
+
+type Key = (RecordKind, Uuid);
+
+/// The fake server. Its fields are open so tests can look at what it holds and inject faults.
+#[derive(Default)]
+pub struct FakeServer {
+    pub records: RefCell<BTreeMap<Key, (u64, Record)>>,
+    /// Every revision ever stored: the bases of merges.
+    pub revisions: RefCell<BTreeMap<(RecordKind, Uuid, u64), Record>>,
+    pub lineage: RefCell<BTreeMap<(Uuid, Key), Lineage>>,
+    pub refused: RefCell<BTreeMap<(Uuid, Key), Refused>>,
+    pub last_seq: RefCell<BTreeMap<Uuid, u64>>,
+    pub next_server_seq: RefCell<u64>,
+    pub pushes: RefCell<usize>,
+    /// Answers to drop: the push is applied, the device hears nothing (a lost answer).
+    pub lose_answers: RefCell<usize>,
+    pub page_size: u32,
+}
+
+#[derive(Debug)]
+pub struct Lost;
+impl fmt::Display for Lost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the answer was lost")
+    }
+}
+impl std::error::Error for Lost {}
+
+impl Transport for FakeServer {
+    type Error = Lost;
+
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, Lost> {
+        *self.pushes.borrow_mut() += 1;
+        let device = request.device_id;
+        let mut last = self.last_seq.borrow().get(&device).copied().unwrap_or(0);
+        let mut results = Vec::new();
+        for change in &request.changes {
+            let key = (change.record.kind(), change.record.id());
+            let stored = self.records.borrow().get(&key).map(|(_, r)| r.clone());
+            let lineage = self.lineage.borrow().get(&(device, key)).cloned();
+            let refused = self.refused.borrow().get(&(device, key)).cloned();
+            let base_ref = base_for(stored.as_ref(), lineage.as_ref(), change);
+            let base = match base_ref {
+                Some(BaseRef::Lineage) => lineage.as_ref().map(|l| l.record.clone()),
+                Some(BaseRef::Revision(rev)) => {
+                    self.revisions.borrow().get(&(key.0, key.1, rev)).cloned()
+                }
+                None => None,
+            };
+            let between: Vec<Record> = between_for(base_ref, lineage.as_ref(), stored.as_ref())
+                .filter(|_| base.is_some())
+                .map(|range| {
+                    let revisions = self.revisions.borrow();
+                    range
+                        .filter_map(|rev| revisions.get(&(key.0, key.1, rev)).cloned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let decision = decide_change(
+                Facts {
+                    last_seq: last,
+                    stored: stored.as_ref(),
+                    base: base.as_ref(),
+                    between: &between,
+                    refused_before: refused.as_ref(),
+                    refusal: None,
+                },
+                change,
+            )
+            .expect("records of one key merge");
+            last = last.max(change.seq);
+            if let Some(record) = decision.store {
+                self.store(record);
+            }
+            if let Some(lineage) = decision.lineage {
+                self.lineage.borrow_mut().insert((device, key), lineage);
+            }
+            if let Some(refused) = decision.refused {
+                self.refused.borrow_mut().insert((device, key), refused);
+            }
+            results.push(decision.result);
+        }
+        self.last_seq.borrow_mut().insert(device, last);
+        let mut lose = self.lose_answers.borrow_mut();
+        if *lose > 0 {
+            *lose -= 1;
+            return Err(Lost);
+        }
+        Ok(PushResponse {
+            last_seq: last,
+            results,
+        })
+    }
+
+    async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, Lost> {
+        let limit = limit.min(self.page_size.max(1)) as usize;
+        let mut rows: Vec<(u64, Record)> = self
+            .records
+            .borrow()
+            .values()
+            .filter(|(seq, _)| *seq > since)
+            .cloned()
+            .collect();
+        rows.sort_by_key(|(seq, _)| *seq);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let cursor = rows.last().map_or(since, |(seq, _)| *seq);
+        Ok(PullResponse {
+            records: rows.into_iter().map(|(_, r)| r).collect(),
+            cursor,
+            more,
+        })
+    }
+}
+
+impl FakeServer {
+    /// A page size of 0 is taken as 1.
+    pub fn new(page_size: u32) -> Self {
+        FakeServer {
+            page_size,
+            ..FakeServer::default()
+        }
+    }
+
+    fn store(&self, record: Record) {
+        let key = (record.kind(), record.id());
+        *self.next_server_seq.borrow_mut() += 1;
+        let server_seq = *self.next_server_seq.borrow();
+        self.revisions
+            .borrow_mut()
+            .insert((key.0, key.1, record.meta().rev), record.clone());
+        self.records.borrow_mut().insert(key, (server_seq, record));
+    }
+}
