@@ -13,8 +13,8 @@ pub mod three_way;
 
 pub use three_way::{
     apply_change, base_needed, current_value, list_conflicts, merge_after, merge_from,
-    merge_records, resolve_conflict, BaseRef, Choice, ConflictField, ConflictItem, MergeError,
-    Merged, Outcome, Touched,
+    merge_records, resolve_conflict, BaseRef, Choice, ConflictField, ConflictItem, History,
+    MergeError, Merged, Outcome, Touched,
 };
 
 use uuid::Uuid;

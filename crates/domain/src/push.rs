@@ -13,7 +13,9 @@
 //!               the device's own last push (Lineage) when it is newer than the named base,
 //!               else the named revision, else the empty record (no common history);
 //!               a value changed and changed back in the revisions between counts as changed
-//!             ─▶ Superseded (adds nothing) | Applied (result = sent) | Merged | Rejected
+//!             ─▶ Superseded (adds nothing; stored again as the next revision when it set
+//!                values stored already holds, so a later change sees them) | Applied
+//!                (result = sent) | Merged | Rejected
 //!                (two valid sides merged into an invalid record)
 //! ```
 //!
@@ -22,7 +24,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::merge::{apply_change, base_needed, BaseRef, MergeError};
+use crate::merge::{apply_change, base_needed, BaseRef, History, MergeError, Touched};
 use crate::model::Record;
 use crate::protocol::{record_hash, Change, ChangeResult, ChangeStatus};
 
@@ -62,19 +64,45 @@ pub fn base_for(
     )
 }
 
-/// The revisions a merge against `base` reads between it and `stored`: from the base's revision
-/// (the device's lineage revision or the one the change names) up to, not including, the
-/// stored one. `None` when no merge against a base happens.
-pub fn between_for(
+/// The revisions a merge against `base` reads: from the base's revision (the device's lineage
+/// revision or the one the change names) up to and including the stored one, each with what its
+/// change asserted. `None` when no merge against a base happens.
+pub fn history_range(
     base: Option<BaseRef>,
     lineage: Option<&Lineage>,
     stored: Option<&Record>,
-) -> Option<std::ops::Range<u64>> {
+) -> Option<std::ops::RangeInclusive<u64>> {
     let start = match base? {
         BaseRef::Lineage => lineage?.rev,
         BaseRef::Revision(rev) => rev,
     };
-    Some(start..stored?.meta().rev)
+    Some(start..=stored?.meta().rev)
+}
+
+/// The [`History`] from the revisions in [`history_range`] (any order, gaps allowed), each with
+/// what its change asserted: the base's own revision counts only by its state (what it asserted
+/// is the device's own or already in the base).
+pub fn history_of(
+    range: std::ops::RangeInclusive<u64>,
+    revisions: Vec<(Record, Touched)>,
+) -> History {
+    let (start, end) = (*range.start(), *range.end());
+    let mut revisions: Vec<(Record, Touched)> = revisions
+        .into_iter()
+        .filter(|(r, _)| range.contains(&r.meta().rev))
+        .collect();
+    revisions.sort_by_key(|(r, _)| r.meta().rev);
+    let mut history = History::default();
+    for (record, asserted) in revisions {
+        let rev = record.meta().rev;
+        if rev > start {
+            history.asserted.extend(&asserted);
+        }
+        if rev < end {
+            history.between.push(record);
+        }
+    }
+    history
 }
 
 /// The server's decision on one change: the verdict for the device and what to write.
@@ -87,6 +115,9 @@ pub struct Decision {
     pub lineage: Option<Lineage>,
     /// A refusal to remember for this device and record.
     pub refused: Option<Refused>,
+    /// What the change asserted, kept with the stored revision ([`Touched::asserted`]): set for a
+    /// stale change, whose values the stored state may not show as changes.
+    pub asserted: Touched,
 }
 
 /// What the server knows when it decides on `change`.
@@ -97,9 +128,9 @@ pub struct Facts<'a> {
     pub stored: Option<&'a Record>,
     /// The base looked up as [`base_for`] asked (`None`: the empty record).
     pub base: Option<&'a Record>,
-    /// The stored revisions from the base's revision on, oldest first, without the stored one
-    /// ([`between_for`] gives the range); empty when there is no base.
-    pub between: &'a [Record],
+    /// The revisions between the base and the stored record ([`history_range`], [`history_of`]);
+    /// empty when there is no base.
+    pub history: &'a History,
     /// The refusal remembered for this device and record, if any.
     pub refused_before: Option<&'a Refused>,
     /// Why the pushing account may not make this change (the rights check), if it may not.
@@ -138,6 +169,7 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
             seq: change.seq,
             reason,
         }),
+        asserted: Touched::default(),
     };
     if !is_new(facts.last_seq, change.seq) {
         if let Some(refused) = facts.refused_before.filter(|r| r.seq == change.seq) {
@@ -150,6 +182,7 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
             store: None,
             lineage: None,
             refused: None,
+            asserted: Touched::default(),
         });
     }
     if let Err(e) = change.record.validate() {
@@ -158,7 +191,15 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
     if let Some(reason) = facts.refusal {
         return Ok(rejected(reason.to_owned()));
     }
-    let outcome = apply_change(facts.stored, facts.base, facts.between, &change.record)?;
+    let outcome = apply_change(facts.stored, facts.base, facts.history, &change.record)?;
+    // What a stale change made on a known base set is kept with the revision it leads to.
+    let stale = facts
+        .stored
+        .is_some_and(|s| change.record.meta().rev < s.meta().rev);
+    let asserted = match facts.base {
+        Some(base) if stale => Touched::asserted(Some(base), &change.record)?,
+        _ => Touched::default(),
+    };
     let lineage = Lineage {
         rev: outcome.rev,
         record: change.record.clone(),
@@ -172,6 +213,7 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
             store: None,
             lineage: Some(lineage),
             refused: None,
+            asserted,
         });
     };
     // Two valid sides can merge into an invalid record (e.g. too many photos together): then the
@@ -187,14 +229,16 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
         rev: outcome.rev,
         reason: None,
         hash: Some(record_hash(&record)),
-        // The device holds what it sent; only a merge gives it something it lacks.
-        record: (outcome.status == ChangeStatus::Merged).then(|| record.clone()),
+        // The device holds what it sent; a merge (or a superseded change, stored again to keep
+        // what it asserted) gives it the server's copy.
+        record: (outcome.status != ChangeStatus::Applied).then(|| record.clone()),
     };
     Ok(Decision {
         result,
         store: Some(record),
         lineage: Some(lineage),
         refused: None,
+        asserted,
     })
 }
 

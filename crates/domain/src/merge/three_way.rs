@@ -15,7 +15,8 @@
 //!   equal to the base counts as unchanged only if no revision in between changed it
 //!   ([`Touched`]): a tick another tablet set and took back again (A→B→A) is that tablet's
 //!   decision, so a change that sets it again is a conflict, not a silent override. The same
-//!   holds per item of keyed lists and per value of plain lists.
+//!   holds per item of keyed lists and per value of plain lists, and for what the changes behind
+//!   those revisions set although the state already held it ([`History::asserted`]).
 //! - **Both changed it differently**:
 //!   - *objects* (including maps such as `answers` and `needs`) merge key by key, recursively. A
 //!     key added on both sides merges against the type's default (`PracticeAnswer`, `ThemeNeed`,
@@ -374,6 +375,46 @@ impl Touched {
         Ok(touched)
     }
 
+    /// What a change sets relative to the base it was made on (`None`: the empty record). A
+    /// stale change can set a value the stored record already holds (two tablets ticking the same
+    /// box): the stored state then shows nothing, so the server keeps this with the revision.
+    pub fn asserted(base: Option<&Record>, incoming: &Record) -> Result<Self, MergeError> {
+        let mut touched = Touched::default();
+        let base = base.map(split).transpose()?.map(|s| Value::Object(s.body));
+        let incoming = Value::Object(split(incoming)?.body);
+        touched.diff(
+            &mut Vec::new(),
+            Some(base.as_ref().unwrap_or(&Value::Object(Map::new()))),
+            Some(&incoming),
+        );
+        Ok(touched)
+    }
+
+    /// Everything in `self` and in `other`.
+    pub fn extend(&mut self, other: &Touched) {
+        self.0.extend(other.0.iter().cloned());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// As JSON pointers (RFC 6901), for storage.
+    pub fn pointers(&self) -> Vec<String> {
+        self.0.iter().map(|p| pointer(p)).collect()
+    }
+
+    /// From [`Touched::pointers`]; a malformed pointer is an error.
+    pub fn from_pointers<'a>(
+        pointers: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, MergeError> {
+        pointers
+            .into_iter()
+            .map(|p| parse_pointer(p).ok_or_else(|| MergeError::BadPath(p.to_owned())))
+            .collect::<Result<BTreeSet<_>, _>>()
+            .map(Touched)
+    }
+
     /// Whether anything at or below `path` changed.
     fn under(&self, path: &[String]) -> bool {
         self.0
@@ -704,13 +745,14 @@ pub fn base_needed(
 /// - a change based on an older revision is merged with the stored one against `base` (see
 ///   [`base_needed`]; `None` is the empty record, when the sides share no history or the
 ///   revision is gone): `Applied` when the result is what the device sent, `Superseded` when the
-///   change adds nothing to what is stored, else `Merged`. `between` holds the stored revisions
-///   after the base's (from its revision on, oldest first, the stored one excluded), so a value
-///   changed and changed back in between is not taken as unchanged.
+///   change adds nothing to what is stored, else `Merged`. `history` holds the revisions
+///   between base and stored ([`History`]), so a value changed and changed back in between is
+///   not taken as unchanged. A `Superseded` change that set values stored already holds is still
+///   stored, as the next revision with the same content, so what it asserted is on record.
 pub fn apply_change(
     stored: Option<&Record>,
     base: Option<&Record>,
-    between: &[Record],
+    history: &History,
     incoming: &Record,
 ) -> Result<Outcome, MergeError> {
     let applied = |rev: u64, record: &Record| {
@@ -733,10 +775,12 @@ pub fn apply_change(
     let touched = match base {
         Some(base) => {
             let chain: Vec<&Record> = std::iter::once(base)
-                .chain(between)
+                .chain(&history.between)
                 .chain(std::iter::once(stored))
                 .collect();
-            Touched::along(&chain)?
+            let mut touched = Touched::along(&chain)?;
+            touched.extend(&history.asserted);
+            touched
         }
         // Against the empty record every clash is a conflict already.
         None => Touched::default(),
@@ -748,10 +792,28 @@ pub fn apply_change(
         candidate == *other
     };
     if same_as(stored) {
+        // Nothing new in the state, but if the change set values (that stored happens to hold
+        // already), that is an edit a later change must see: it becomes a revision of its own.
+        // Without a common base (the same id made twice, an old export sent again) it asserts
+        // nothing a later merge could weigh: superseded as before.
+        let asserted = match base {
+            Some(_) => Touched::asserted(base, incoming)?,
+            None => Touched::default(),
+        };
+        if asserted.is_empty() {
+            return Ok(Outcome {
+                record: None,
+                status: ChangeStatus::Superseded,
+                rev: stored_rev,
+                conflicts_added: 0,
+            });
+        }
+        let mut record = stored.clone();
+        record.meta_mut().rev = next;
         return Ok(Outcome {
-            record: None,
+            record: Some(record),
             status: ChangeStatus::Superseded,
-            rev: stored_rev,
+            rev: next,
             conflicts_added: 0,
         });
     }
@@ -766,6 +828,16 @@ pub fn apply_change(
         rev: next,
         conflicts_added: merged.conflicts_added,
     })
+}
+
+/// What the server knows of the revisions between a stale change's base and the stored record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// The stored revisions from the base's revision on, oldest first, the stored one excluded.
+    pub between: Vec<Record>,
+    /// What the changes behind the revisions after the base's asserted ([`Touched::asserted`]),
+    /// the stored one included: values set that the state does not show as changes.
+    pub asserted: Touched,
 }
 
 /// Which value a conflict settles on.

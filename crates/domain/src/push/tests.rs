@@ -1,6 +1,8 @@
 use uuid::Uuid;
 
 use super::*;
+
+static EMPTY: std::sync::LazyLock<History> = std::sync::LazyLock::new(History::default);
 use crate::model::{Company, RecordMeta};
 
 fn company(name: &str, rev: u64, at: i64) -> Record {
@@ -25,7 +27,7 @@ fn facts(last_seq: u64, stored: Option<&Record>) -> Facts<'_> {
         last_seq,
         stored,
         base: None,
-        between: &[],
+        history: &EMPTY,
         refused_before: None,
         refusal: None,
     }

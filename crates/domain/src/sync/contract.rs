@@ -194,7 +194,11 @@ where
         .map_err(err)?;
     s.acknowledge(&response.results).await.map_err(err)?;
     let pending = s.pending(10).await.map_err(err)?;
-    ensure!(pending.len() == 1, "{} waiting, expected the new edit", pending.len());
+    ensure!(
+        pending.len() == 1,
+        "{} waiting, expected the new edit",
+        pending.len()
+    );
     let waiting = &pending[0].record;
     ensure!(
         matches!(waiting, Record::Interview(i) if i.notes == "ab" && i.meta.rev == 1),
@@ -465,8 +469,9 @@ mod tests {
 
     #[test]
     fn the_memory_store_keeps_the_contract() {
-        let failures =
-            pollster::block_on(check_all(|| async { MemoryStore::new(Uuid::from_u128(0xA)) }));
+        let failures = pollster::block_on(check_all(|| async {
+            MemoryStore::new(Uuid::from_u128(0xA))
+        }));
         assert!(failures.is_empty(), "{failures:#?}");
     }
 }

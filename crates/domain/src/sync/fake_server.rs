@@ -10,18 +10,21 @@ use uuid::Uuid;
 
 use super::Transport;
 use crate::merge::BaseRef;
+use crate::merge::Touched;
 use crate::model::{Record, RecordKind};
 use crate::protocol::{PullResponse, PushRequest, PushResponse};
-use crate::push::{base_for, between_for, decide_change, Facts, Lineage, Refused};
+use crate::push::{base_for, decide_change, history_of, history_range, Facts, Lineage, Refused};
 
 type Key = (RecordKind, Uuid);
+/// A stored revision and what its change asserted.
+type Revision = (Record, Touched);
 
 /// The fake server. Its fields are open so tests can look at what it holds and inject faults.
 #[derive(Default)]
 pub struct FakeServer {
     pub records: RefCell<BTreeMap<Key, (u64, Record)>>,
-    /// Every revision ever stored: the bases of merges.
-    pub revisions: RefCell<BTreeMap<(RecordKind, Uuid, u64), Record>>,
+    /// Every revision ever stored, with what its change asserted: the bases of merges.
+    pub revisions: RefCell<BTreeMap<(RecordKind, Uuid, u64), Revision>>,
     pub lineage: RefCell<BTreeMap<(Uuid, Key), Lineage>>,
     pub refused: RefCell<BTreeMap<(Uuid, Key), Refused>>,
     pub last_seq: RefCell<BTreeMap<Uuid, u64>>,
@@ -58,17 +61,20 @@ impl Transport for FakeServer {
             let base = match base_ref {
                 Some(BaseRef::Lineage) => lineage.as_ref().map(|l| l.record.clone()),
                 Some(BaseRef::Revision(rev)) => {
-                    self.revisions.borrow().get(&(key.0, key.1, rev)).cloned()
+                    let revisions = self.revisions.borrow();
+                    revisions.get(&(key.0, key.1, rev)).map(|(r, _)| r.clone())
                 }
                 None => None,
             };
-            let between: Vec<Record> = between_for(base_ref, lineage.as_ref(), stored.as_ref())
+            let history = history_range(base_ref, lineage.as_ref(), stored.as_ref())
                 .filter(|_| base.is_some())
                 .map(|range| {
                     let revisions = self.revisions.borrow();
-                    range
+                    let held = range
+                        .clone()
                         .filter_map(|rev| revisions.get(&(key.0, key.1, rev)).cloned())
-                        .collect()
+                        .collect();
+                    history_of(range, held)
                 })
                 .unwrap_or_default();
             let decision = decide_change(
@@ -76,7 +82,7 @@ impl Transport for FakeServer {
                     last_seq: last,
                     stored: stored.as_ref(),
                     base: base.as_ref(),
-                    between: &between,
+                    history: &history,
                     refused_before: refused.as_ref(),
                     refusal: None,
                 },
@@ -85,7 +91,7 @@ impl Transport for FakeServer {
             .expect("records of one key merge");
             last = last.max(change.seq);
             if let Some(record) = decision.store {
-                self.store(record);
+                self.store(record, decision.asserted);
             }
             if let Some(lineage) = decision.lineage {
                 self.lineage.borrow_mut().insert((device, key), lineage);
@@ -137,13 +143,14 @@ impl FakeServer {
         }
     }
 
-    fn store(&self, record: Record) {
+    fn store(&self, record: Record, asserted: Touched) {
         let key = (record.kind(), record.id());
         *self.next_server_seq.borrow_mut() += 1;
         let server_seq = *self.next_server_seq.borrow();
-        self.revisions
-            .borrow_mut()
-            .insert((key.0, key.1, record.meta().rev), record.clone());
+        self.revisions.borrow_mut().insert(
+            (key.0, key.1, record.meta().rev),
+            (record.clone(), asserted),
+        );
         self.records.borrow_mut().insert(key, (server_seq, record));
     }
 }

@@ -2,9 +2,10 @@
 //! ARCHITECTURE.md), with the visibility rule of the interviewer role.
 
 use praatplaat_domain::merge::BaseRef;
+use praatplaat_domain::merge::{History, Touched};
 use praatplaat_domain::protocol::{PullResponse, PushRequest, PushResponse};
 use praatplaat_domain::push::{
-    base_for, between_for, decide_change, needs_rights_check, Facts, Lineage, Refused,
+    base_for, decide_change, history_of, history_range, needs_rights_check, Facts, Lineage, Refused,
 };
 use praatplaat_domain::{Record, RecordKind};
 use sqlx::{Any, Row, Transaction};
@@ -41,25 +42,39 @@ async fn revision(
     data.as_deref().map(parse_record).transpose()
 }
 
-/// The stored revisions of a record in `revs`, oldest first: what changed between a stale
-/// change's base and the stored record (a value changed and changed back is still an edit).
-async fn revisions_in(
+/// The history a stale change is merged with: the stored revisions of a record in `revs`, each
+/// with what its change asserted ([`history_of`]).
+async fn history_in(
     tx: &mut Transaction<'_, Any>,
     kind: RecordKind,
     id: Uuid,
-    revs: std::ops::Range<u64>,
-) -> Result<Vec<Record>, AppError> {
-    let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT data FROM revisions WHERE kind = $1 AND id = $2 AND rev >= $3 AND rev < $4
-         ORDER BY rev",
+    revs: std::ops::RangeInclusive<u64>,
+) -> Result<History, AppError> {
+    let rows = sqlx::query(
+        "SELECT data, asserted FROM revisions WHERE kind = $1 AND id = $2 AND rev >= $3
+         AND rev <= $4",
     )
     .bind(kind.as_str())
     .bind(id.to_string())
-    .bind(to_i64(revs.start))
-    .bind(to_i64(revs.end))
+    .bind(to_i64(*revs.start()))
+    .bind(to_i64(*revs.end()))
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter().map(|data| parse_record(data)).collect()
+    let mut revisions = Vec::with_capacity(rows.len());
+    for row in rows {
+        let record = parse_record(&row.try_get::<String, _>("data")?)?;
+        let asserted = match row.try_get::<Option<String>, _>("asserted")? {
+            None => Touched::default(),
+            Some(json) => {
+                let pointers: Vec<String> =
+                    serde_json::from_str(&json).map_err(|e| AppError::Corrupt(e.to_string()))?;
+                Touched::from_pointers(pointers.iter().map(String::as_str))
+                    .map_err(|e| AppError::Corrupt(e.to_string()))?
+            }
+        };
+        revisions.push((record, asserted));
+    }
+    Ok(history_of(revs, revisions))
 }
 
 /// The company a record belongs to, which decides who sees it.
@@ -168,6 +183,7 @@ async fn refusal(
 async fn store_record(
     tx: &mut Transaction<'_, Any>,
     record: &Record,
+    asserted: &Touched,
     server_seq: u64,
     created_by: Option<String>,
 ) -> Result<(), AppError> {
@@ -195,13 +211,20 @@ async fn store_record(
     .bind(created_by)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("INSERT INTO revisions (kind, id, rev, data) VALUES ($1, $2, $3, $4)")
-        .bind(kind.as_str())
-        .bind(&id)
-        .bind(to_i64(rev))
-        .bind(&data)
-        .execute(&mut **tx)
-        .await?;
+    let asserted = (!asserted.is_empty())
+        .then(|| serde_json::to_string(&asserted.pointers()))
+        .transpose()
+        .map_err(|e| AppError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO revisions (kind, id, rev, data, asserted) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(kind.as_str())
+    .bind(&id)
+    .bind(to_i64(rev))
+    .bind(&data)
+    .bind(asserted)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -329,11 +352,11 @@ impl Store {
                 None => None,
             };
             // Only a new, valid change is merged; a retried batch does not read the history.
-            let between = match between_for(base_ref, lineage.as_ref(), stored_record) {
+            let history = match history_range(base_ref, lineage.as_ref(), stored_record) {
                 Some(revs) if base.is_some() && needs_rights_check(last_seq, change) => {
-                    revisions_in(&mut tx, kind, id, revs).await?
+                    history_in(&mut tx, kind, id, revs).await?
                 }
-                _ => Vec::new(),
+                _ => History::default(),
             };
             let refusal = if needs_rights_check(last_seq, change) {
                 refusal(&mut tx, actor, &change.record, stored.as_ref()).await?
@@ -345,7 +368,7 @@ impl Store {
                     last_seq,
                     stored: stored_record,
                     base: base.as_ref(),
-                    between: &between,
+                    history: &history,
                     refused_before: refused_before.as_ref(),
                     refusal: refusal.as_deref(),
                 },
@@ -359,7 +382,14 @@ impl Store {
                     .as_ref()
                     .and_then(|s| s.created_by.clone())
                     .or_else(|| actor.user.map(|u| u.to_string()));
-                store_record(&mut tx, record, next_server_seq, created_by).await?;
+                store_record(
+                    &mut tx,
+                    record,
+                    &decision.asserted,
+                    next_server_seq,
+                    created_by,
+                )
+                .await?;
             }
             if decision.lineage.is_some() || decision.refused.is_some() {
                 save_lineage(

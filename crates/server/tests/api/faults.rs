@@ -17,6 +17,7 @@ on_both_databases!(
     a_server_stopped_after_commit_loses_nothing_on_the_retry,
     a_retried_refusal_is_refused_again_not_dropped,
     a_tick_taken_back_on_one_tablet_conflicts_with_the_tick_of_another,
+    a_tick_set_on_both_tablets_then_taken_back_on_one_is_a_conflict,
 );
 
 const ID: u128 = 70;
@@ -222,5 +223,34 @@ async fn a_tick_taken_back_on_one_tablet_conflicts_with_the_tick_of_another(db: 
     let stored = on_server(&a).await;
     assert_eq!(stored.conflicts.len(), 1, "{:?}", stored.conflicts);
     assert_eq!(stored.ambition, "meer hergebruik");
+    server.stop().await;
+}
+
+/// A ticks GR-06 (rev 2); B, from rev 1, ticks it too: superseded, yet stored again as rev 3 with
+/// what B asserted; A, which never saw B's tick, unticks from its rev 2. The state went F, T, T,
+/// so only the asserted tick shows that B wanted it: A's untick is a conflict, not a silent win.
+async fn a_tick_set_on_both_tablets_then_taken_back_on_one_is_a_conflict(db: Db) {
+    let server = TestServer::start(&db).await;
+    let a = server.user("jan", Role::Coordinator).await;
+    let b = server.user("piet", Role::Coordinator).await;
+    let mut i = interview(1_000);
+    assert_eq!(push(&a, 1, &i).await.rev, 1);
+    i.meta.rev = 1;
+    let mut from_b = i.clone();
+    i.meta.updated_at = 2_000;
+    set_tick(&mut i, "GR-06", true);
+    assert_eq!(push(&a, 2, &i).await.rev, 2);
+    from_b.meta.updated_at = 2_500;
+    set_tick(&mut from_b, "GR-06", true);
+    let result = push(&b, 1, &from_b).await;
+    assert_eq!((result.status, result.rev), (ChangeStatus::Superseded, 3));
+    i.meta.rev = 2;
+    i.meta.updated_at = 3_000;
+    set_tick(&mut i, "GR-06", false);
+    let result = push(&a, 3, &i).await;
+    assert_eq!((result.status, result.rev), (ChangeStatus::Merged, 4));
+    let stored = on_server(&a).await;
+    assert_eq!(stored.conflicts.len(), 1, "{:?}", stored.conflicts);
+    assert_eq!(stored.conflicts[0].path, "/answers/GR-06/now");
     server.stop().await;
 }

@@ -530,13 +530,13 @@ fn apply_change_gives_the_servers_verdict() {
     let base = base_interview();
     let base_record = Record::Interview(base.clone());
     // New record.
-    let out = apply_change(None, None, &[], &edit(&base, 2_000, |_| {})).unwrap();
+    let out = apply_change(None, None, &History::default(), &edit(&base, 2_000, |_| {})).unwrap();
     assert_eq!((out.status, out.rev), (ChangeStatus::Applied, 1));
     // Based on the stored revision: replaces it, whatever the clocks say.
     let out = apply_change(
         Some(&base_record),
         None,
-        &[],
+        &History::default(),
         &edit(&base, 500, |i| i.notes = "x".into()),
     )
     .unwrap();
@@ -550,33 +550,41 @@ fn apply_change_gives_the_servers_verdict() {
         base_needed(Some(s.meta()), i.meta(), None),
         Some(BaseRef::Revision(base.meta.rev))
     );
-    let out = apply_change(Some(&s), Some(&base_record), &[], &i).unwrap();
+    let out = apply_change(Some(&s), Some(&base_record), &History::default(), &i).unwrap();
     assert_eq!((out.status, out.rev), (ChangeStatus::Merged, 5));
     let record = out.record.unwrap();
     assert_eq!(record.meta().rev, 5);
     assert_eq!(interview(&record).notes, "A");
     assert_eq!(interview(&record).ambition, "B");
 
-    // The change adds nothing to what is stored: superseded, nothing stored.
-    let i = edit(&base, 1_500, |i| i.notes = "A".into());
-    let out = apply_change(Some(&s), Some(&base_record), &[], &i).unwrap();
+    // The change sets nothing (a retry of the base): superseded, nothing stored.
+    let i = edit(&base, 1_500, |_| {});
+    let out = apply_change(Some(&s), Some(&base_record), &History::default(), &i).unwrap();
     assert_eq!(
         (out.status, out.rev, out.record),
         (ChangeStatus::Superseded, 4, None)
     );
+    // It sets what stored already holds (both typed "A"): superseded, but kept as the next
+    // revision with the same content, so a later change against rev 4 sees that "A" was set.
+    let i = edit(&base, 1_500, |i| i.notes = "A".into());
+    let out = apply_change(Some(&s), Some(&base_record), &History::default(), &i).unwrap();
+    assert_eq!((out.status, out.rev), (ChangeStatus::Superseded, 5));
+    let mut again = out.record.unwrap();
+    again.meta_mut().rev = s.meta().rev;
+    assert_eq!(again, s);
 
     // The stored edit is contained in the change: applied as sent.
     let i = edit(&base, 3_000, |i| {
         i.notes = "A".into();
         i.ambition = "B".into();
     });
-    let out = apply_change(Some(&s), Some(&base_record), &[], &i).unwrap();
+    let out = apply_change(Some(&s), Some(&base_record), &History::default(), &i).unwrap();
     assert_eq!(out.status, ChangeStatus::Applied);
 
     // No base known: merged against the empty record, so nothing is dropped: every field the
     // two sides hold differently keeps the later edit and a conflict with the other value.
     let i = edit(&base, 1_500, |i| i.ambition = "B".into());
-    let out = apply_change(Some(&s), None, &[], &i).unwrap();
+    let out = apply_change(Some(&s), None, &History::default(), &i).unwrap();
     assert_eq!(out.status, ChangeStatus::Merged);
     let record = out.record.unwrap();
     assert_eq!(interview(&record).notes, "A");
@@ -590,6 +598,14 @@ fn apply_change_gives_the_servers_verdict() {
         [("/ambition", &json!("B")), ("/notes", &json!("begin"))]
     );
     assert_eq!(base_needed(None, i.meta(), None), None);
+}
+
+/// The history of plain revisions in between (no asserted values beyond their states).
+fn between(revisions: &[Record]) -> History {
+    History {
+        between: revisions.to_vec(),
+        asserted: Touched::default(),
+    }
 }
 
 /// A revision of `base` stored at `rev`.
@@ -616,7 +632,7 @@ fn a_tick_set_and_taken_back_in_between_is_an_edit_not_unchanged() {
     let out = apply_change(
         Some(&stored),
         Some(&base_record),
-        std::slice::from_ref(&ticked),
+        &between(std::slice::from_ref(&ticked)),
         &incoming,
     )
     .unwrap();
@@ -633,7 +649,13 @@ fn a_tick_set_and_taken_back_in_between_is_an_edit_not_unchanged() {
         (&json!(true), &json!(false))
     );
     // Without the revision in between it merges silently, as before.
-    let blind = apply_change(Some(&stored), Some(&base_record), &[], &incoming).unwrap();
+    let blind = apply_change(
+        Some(&stored),
+        Some(&base_record),
+        &History::default(),
+        &incoming,
+    )
+    .unwrap();
     assert_eq!(blind.status, ChangeStatus::Applied);
 }
 
@@ -650,7 +672,13 @@ fn history_only_matters_where_both_sides_touched() {
         i.answers.insert("GR-07".into(), tick(true, false, ""));
     });
     let base_record = Record::Interview(base.clone());
-    let out = apply_change(Some(&stored), Some(&base_record), &[ticked], &incoming).unwrap();
+    let out = apply_change(
+        Some(&stored),
+        Some(&base_record),
+        &between(&[ticked]),
+        &incoming,
+    )
+    .unwrap();
     assert_eq!(out.status, ChangeStatus::Applied, "{out:?}");
     assert_eq!(out.conflicts_added, 0);
 }
@@ -663,12 +691,24 @@ fn an_example_added_and_removed_in_between_leaves_the_others_alone() {
     let stored = revision(&base, 5, 3_000, |_| {});
     let incoming = edit(&base, 4_000, |i| i.examples.push(example(6, "restafval")));
     let base_record = Record::Interview(base.clone());
-    let out = apply_change(Some(&stored), Some(&base_record), &[added], &incoming).unwrap();
+    let out = apply_change(
+        Some(&stored),
+        Some(&base_record),
+        &between(&[added]),
+        &incoming,
+    )
+    .unwrap();
     assert_eq!(out.status, ChangeStatus::Applied, "{out:?}");
     // B re-adding the very example A removed is a conflict.
     let removed_again = edit(&base, 4_000, |i| i.examples.push(example(5, "lasrobot")));
     let added = revision(&base, 4, 2_000, |i| i.examples.push(example(5, "lasrobot")));
-    let out = apply_change(Some(&stored), Some(&base_record), &[added], &removed_again).unwrap();
+    let out = apply_change(
+        Some(&stored),
+        Some(&base_record),
+        &between(&[added]),
+        &removed_again,
+    )
+    .unwrap();
     assert_eq!(out.status, ChangeStatus::Merged);
     assert_eq!(out.conflicts_added, 1);
 }
@@ -689,15 +729,15 @@ fn a_set_value_removed_and_added_back_in_between_conflicts_with_its_removal() {
         })
     };
     let base = company(1, &["constructie", "smeden"]);
-    let between = [company(2, &["constructie"])];
+    let history = between(&[company(2, &["constructie"])]);
     let stored = company(3, &["constructie", "smeden"]);
     // B drops "smeden", which A dropped and deliberately put back: a conflict.
     let drop = company(1, &["constructie"]);
-    let out = apply_change(Some(&stored), Some(&base), &between, &drop).unwrap();
+    let out = apply_change(Some(&stored), Some(&base), &history, &drop).unwrap();
     assert_eq!((out.status, out.conflicts_added), (ChangeStatus::Merged, 1));
     // B adds "montage", which nobody touched: merged silently.
     let add = company(1, &["constructie", "smeden", "montage"]);
-    let out = apply_change(Some(&stored), Some(&base), &between, &add).unwrap();
+    let out = apply_change(Some(&stored), Some(&base), &history, &add).unwrap();
     assert_eq!(
         (out.status, out.conflicts_added),
         (ChangeStatus::Applied, 0)
@@ -720,4 +760,57 @@ fn touched_marks_the_box_that_changed_not_the_whole_answer() {
     assert!(!touched.under(&path("/answers/GR-07")));
     assert!(touched.under(&path(&format!("/examples/{}", Uuid::from_u128(5)))));
     assert!(!touched.under(&path("/notes")));
+}
+
+#[test]
+fn a_value_set_twice_concurrently_then_taken_back_by_one_is_a_conflict() {
+    // A ticks GR-06 (rev 4); B ticks it too from rev 3 (superseded, stored again as rev 5 with
+    // what it asserted); A, which never saw B's tick, unticks from rev 4. The state went
+    // F, T, T: only what B asserted shows that B wanted the tick too.
+    let base = base_interview();
+    let ticked = |rev| {
+        revision(&base, rev, 2_000, |i| {
+            i.answers.insert("GR-06".into(), tick(true, false, ""));
+        })
+    };
+    let from_b = edit(&base, 2_500, |i| {
+        i.answers.insert("GR-06".into(), tick(true, false, ""));
+    });
+    let base_record = Record::Interview(base.clone());
+    let out = apply_change(
+        Some(&ticked(4)),
+        Some(&base_record),
+        &History::default(),
+        &from_b,
+    )
+    .unwrap();
+    assert_eq!((out.status, out.rev), (ChangeStatus::Superseded, 5));
+    let asserted = Touched::asserted(Some(&base_record), &from_b).unwrap();
+    assert_eq!(asserted.pointers(), ["/answers/GR-06/now"]);
+    assert_eq!(
+        Touched::from_pointers(["/answers/GR-06/now"]).unwrap(),
+        asserted
+    );
+
+    let untick = {
+        let mut r = ticked(4);
+        if let Record::Interview(i) = &mut r {
+            i.answers.clear();
+            i.meta.updated_at = 3_000;
+        }
+        r
+    };
+    let history = History {
+        between: vec![ticked(4)],
+        asserted,
+    };
+    let out = apply_change(Some(&ticked(5)), Some(&ticked(4)), &history, &untick).unwrap();
+    assert_eq!((out.status, out.conflicts_added), (ChangeStatus::Merged, 1));
+    // Without what B asserted, A's untick would silently undo B's tick.
+    let blind = History {
+        between: vec![ticked(4)],
+        asserted: Touched::default(),
+    };
+    let out = apply_change(Some(&ticked(5)), Some(&ticked(4)), &blind, &untick).unwrap();
+    assert_eq!(out.status, ChangeStatus::Applied);
 }
