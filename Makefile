@@ -8,14 +8,14 @@ SERVER := target/server/praatplaat-server
 SOAK := target/server/examples/soak
 PORT ?= 8080
 
-.PHONY: run test setup setup-test app server lint test-rust test-soak test-e2e screenshots taps bench soak clean
+.PHONY: run test setup setup-test app server lint test-rust test-wasm test-soak test-e2e screenshots taps bench soak clean
 
 ## Build everything and run app + server on http://127.0.0.1:$(PORT) (SQLite in ./data/).
 run: setup app server
 	$(SERVER) --bind 127.0.0.1:$(PORT) --static-dir dist
 
 ## Install what the tests need and run every test.
-test: setup-test lint test-rust app server test-soak test-e2e
+test: setup-test lint test-rust test-wasm app server test-soak test-e2e
 
 setup:
 	scripts/setup.sh build
@@ -38,6 +38,12 @@ lint:
 ## Unit tests, and the server's API tests on SQLite and on a throwaway PostgreSQL (127.0.0.1).
 test-rust:
 	scripts/with-postgres.sh cargo test --workspace
+
+## The app's IndexedDB store against the sync engine's LocalStore contract, in headless Chromium
+## (wasm-bindgen-test-runner comes with wasm-bindgen-cli; webdriver.json holds Chromium's flags).
+test-wasm:
+	CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+		cargo test --target wasm32-unknown-unknown --test idb_contract
 
 ## The fault soak, short: a few seeds of the native soak and its self-tests (the browser soak's
 ## seeds run with the browser tests). The long one is `make soak`.

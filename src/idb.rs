@@ -13,8 +13,10 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use praatplaat_domain::initiative::{Initiative, Link};
 use praatplaat_domain::merge::accept_remote;
+use praatplaat_domain::merge::touch;
 use praatplaat_domain::model::{Company, Interview, Record, RecordKind};
 use praatplaat_domain::protocol::{Change, ChangeResult, Receipt};
+use praatplaat_domain::sync::contract::EditableStore;
 use praatplaat_domain::sync::{on_verdict, LocalStore};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -163,7 +165,12 @@ fn upgrade(old_version: u32, db: &Database) -> indexed_db_futures::Result<()> {
 
 /// Opens (creating or upgrading) the database and makes sure this device has an id.
 pub async fn open() -> Result<(), IdbError> {
-    let db = Database::open(DB_NAME)
+    open_as(DB_NAME).await
+}
+
+/// [`open`] on the database `name`: the browser tests give each case a fresh one.
+pub async fn open_as(name: &str) -> Result<(), IdbError> {
+    let db = Database::open(name)
         .with_version(DB_VERSION)
         .with_on_upgrade_needed(|event, db| upgrade(event.old_version() as u32, &db))
         .await?;
@@ -393,6 +400,19 @@ async fn get_meta_u64(
             .parse()
             .map_err(|_| IdbError::Data(format!("{key} is not a number: {v:?}"))),
     }
+}
+
+/// The local copy of one record.
+pub async fn get(kind: RecordKind, id: Uuid) -> Result<Option<Record>, IdbError> {
+    let db = db()?;
+    let tx = db.transaction(store_name(kind)).build()?;
+    let json: Option<String> = tx
+        .object_store(store_name(kind))?
+        .get(id.to_string())
+        .primitive()?
+        .await?;
+    tx.commit().await?;
+    json.map(|j| parse_record(kind, &j)).transpose()
 }
 
 /// A local edit: stores the record and queues it for sync, atomically.
@@ -726,5 +746,21 @@ impl LocalStore for IdbStore {
             .await?;
         tx.commit().await?;
         Ok(changed)
+    }
+}
+
+/// The edit path the contract suite drives: as the app's `AppState` does it, the stamp comes from
+/// the copy held (never backwards), then [`save`] writes record and outbox entry in one step.
+impl EditableStore for IdbStore {
+    async fn save(&self, mut record: Record, now_ms: i64) -> Result<(), IdbError> {
+        if let Some(held) = get(record.kind(), record.id()).await? {
+            record.meta_mut().updated_at = held.meta().updated_at;
+        }
+        touch(record.meta_mut(), now_ms);
+        save(&record).await
+    }
+
+    async fn get(&self, kind: RecordKind, id: Uuid) -> Result<Option<Record>, IdbError> {
+        get(kind, id).await
     }
 }
