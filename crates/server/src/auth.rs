@@ -67,11 +67,103 @@ pub const MAX_FAILURES: usize = 5;
 pub const MAX_FAILURES_PER_ADDRESS: usize = 30;
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
+/// Most keys (user names and addresses) the limiter tracks. Each holds at most
+/// [`MAX_FAILURES_PER_ADDRESS`] instants, so the map stays under a few MiB even when many
+/// addresses try many names.
+pub const MAX_KEYS: usize = 10_000;
+
 /// Counts failed sign-ins in memory (a restart forgets them; an attacker gains 5 guesses per
-/// restart, which is acceptable for an office server).
+/// restart, which is acceptable for an office server). Keys whose failures are all older than
+/// [`WINDOW`] are dropped (swept at most once a window, and whenever the map is full); when the
+/// map is full of recent keys, the keys whose last failure is oldest make room.
 #[derive(Clone, Default)]
 pub struct SignInLimiter {
-    failures: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
+    inner: Arc<Mutex<Failures>>,
+}
+
+#[derive(Default)]
+struct Failures {
+    /// Per key the instants of its last failures within the window, oldest first.
+    by_key: HashMap<String, Vec<Instant>>,
+    last_sweep: Option<Instant>,
+}
+
+impl Failures {
+    fn max_for(key: &str) -> usize {
+        if key.starts_with("ip:") {
+            MAX_FAILURES_PER_ADDRESS
+        } else {
+            MAX_FAILURES
+        }
+    }
+
+    /// Drops every key without a failure in the window that ends at `now`.
+    fn sweep(&mut self, now: Instant) {
+        self.by_key.retain(|_, times| {
+            times.retain(|t| now.saturating_duration_since(*t) < WINDOW);
+            !times.is_empty()
+        });
+        self.last_sweep = Some(now);
+    }
+
+    /// Makes room for a new key: sweeps, then drops the tenth of the keys whose last failure is
+    /// oldest if the map is still full.
+    fn make_room(&mut self, now: Instant) {
+        self.sweep(now);
+        if self.by_key.len() < MAX_KEYS {
+            return;
+        }
+        let mut last: Vec<(Instant, String)> = self
+            .by_key
+            .iter()
+            .map(|(key, times)| (times.last().copied().unwrap_or(now), key.clone()))
+            .collect();
+        let drop = (MAX_KEYS / 10).max(1).min(last.len());
+        last.select_nth_unstable(drop - 1);
+        for (_, key) in &last[..drop] {
+            self.by_key.remove(key);
+        }
+    }
+
+    fn wait(&mut self, keys: &[String], now: Instant) -> Option<Duration> {
+        keys.iter()
+            .filter_map(|key| {
+                let times = self.by_key.get_mut(key)?;
+                times.retain(|t| now.saturating_duration_since(*t) < WINDOW);
+                if times.is_empty() {
+                    self.by_key.remove(key);
+                    return None;
+                }
+                // `times` holds at most the last `max` failures, so the oldest one kept is the
+                // one whose expiry lets the next attempt in.
+                (times.len() >= Self::max_for(key))
+                    .then(|| WINDOW.saturating_sub(now.saturating_duration_since(times[0])))
+            })
+            .max()
+    }
+
+    fn failed(&mut self, keys: Vec<String>, now: Instant) {
+        if self
+            .last_sweep
+            .is_none_or(|at| now.saturating_duration_since(at) >= WINDOW)
+        {
+            self.sweep(now);
+        }
+        for key in keys {
+            if !self.by_key.contains_key(&key) && self.by_key.len() >= MAX_KEYS {
+                self.make_room(now);
+            }
+            let max = Self::max_for(&key);
+            let times = self.by_key.entry(key).or_default();
+            times.retain(|t| now.saturating_duration_since(*t) < WINDOW);
+            times.push(now);
+            // Concurrent attempts may all pass `wait` before any failure is counted.
+            if times.len() > max {
+                let excess = times.len() - max;
+                times.drain(..excess);
+            }
+        }
+    }
 }
 
 impl SignInLimiter {
@@ -83,35 +175,36 @@ impl SignInLimiter {
         keys
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, Failures> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// How long to wait before another attempt is allowed, if it is not allowed now.
     pub fn wait(&self, username: &str, ip: Option<IpAddr>) -> Option<Duration> {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        Self::keys(username, ip)
-            .iter()
-            .filter_map(|key| {
-                let times = failures.get_mut(key)?;
-                times.retain(|t| now.duration_since(*t) < WINDOW);
-                let max = if key.starts_with("ip:") {
-                    MAX_FAILURES_PER_ADDRESS
-                } else {
-                    MAX_FAILURES
-                };
-                (times.len() >= max).then(|| WINDOW - now.duration_since(times[0]))
-            })
-            .max()
+        self.wait_at(username, ip, Instant::now())
+    }
+
+    fn wait_at(&self, username: &str, ip: Option<IpAddr>, now: Instant) -> Option<Duration> {
+        self.lock().wait(&Self::keys(username, ip), now)
     }
 
     pub fn failed(&self, username: &str, ip: Option<IpAddr>) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        for key in Self::keys(username, ip) {
-            failures.entry(key).or_default().push(Instant::now());
-        }
+        self.failed_at(username, ip, Instant::now());
+    }
+
+    fn failed_at(&self, username: &str, ip: Option<IpAddr>, now: Instant) {
+        self.lock().failed(Self::keys(username, ip), now);
     }
 
     pub fn succeeded(&self, username: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(&format!("user:{}", username.to_lowercase()));
+        self.lock()
+            .by_key
+            .remove(&format!("user:{}", username.to_lowercase()));
+    }
+
+    /// How many user names and addresses are tracked.
+    pub fn tracked_keys(&self) -> usize {
+        self.lock().by_key.len()
     }
 }
 
@@ -211,5 +304,86 @@ mod tests {
         }
         assert!(limiter.wait("piet", Some(ip)).is_some(), "same address");
         assert!(limiter.wait("piet", None).is_none());
+    }
+
+    fn tracks(limiter: &SignInLimiter, key: &str) -> bool {
+        limiter.lock().by_key.contains_key(key)
+    }
+
+    #[test]
+    fn limiter_drops_keys_whose_window_has_passed() {
+        let limiter = SignInLimiter::default();
+        let ip: IpAddr = "192.0.2.7".parse().unwrap();
+        let t0 = Instant::now();
+        limiter.failed_at("Jan", Some(ip), t0);
+        limiter.failed_at("piet", None, t0 + Duration::from_secs(60));
+        for n in 0..MAX_FAILURES {
+            limiter.failed_at("kees", None, t0 + Duration::from_secs(120 + n as u64));
+        }
+        assert_eq!(limiter.tracked_keys(), 4);
+        // Past Jan's window, inside piet's and kees's: a failure elsewhere sweeps Jan and the
+        // address out, and keeps the others (kees stays blocked).
+        let later = t0 + WINDOW + Duration::from_secs(1);
+        limiter.failed_at("anna", None, later);
+        assert!(!tracks(&limiter, "user:jan"));
+        assert!(!tracks(&limiter, "ip:192.0.2.7"));
+        assert!(tracks(&limiter, "user:piet"));
+        assert!(limiter.wait_at("kees", None, later).is_some());
+        assert_eq!(limiter.tracked_keys(), 3);
+        // Asking about a key whose failures all passed drops it too.
+        let much_later = later + WINDOW;
+        assert!(limiter.wait_at("kees", None, much_later).is_none());
+        assert!(!tracks(&limiter, "user:kees"));
+        // A window after the last sweep, the next failure sweeps everything old.
+        limiter.failed_at("bob", None, much_later);
+        assert_eq!(limiter.tracked_keys(), 1);
+        assert!(tracks(&limiter, "user:bob"));
+    }
+
+    #[test]
+    fn limiter_stays_bounded_when_many_names_fail() {
+        let limiter = SignInLimiter::default();
+        let t0 = Instant::now();
+        let at = |n: usize| t0 + Duration::from_millis(n as u64);
+        for n in 0..MAX_KEYS + 2_500 {
+            limiter.failed_at(&format!("naam{n}"), None, at(n));
+        }
+        assert!(
+            limiter.tracked_keys() <= MAX_KEYS,
+            "{}",
+            limiter.tracked_keys()
+        );
+        // The keys that failed longest ago made room; the latest are kept.
+        assert!(!tracks(&limiter, "user:naam0"));
+        assert!(tracks(&limiter, &format!("user:naam{}", MAX_KEYS + 2_499)));
+        // A name being guessed right now is still blocked after the flood.
+        let now = at(MAX_KEYS + 2_500);
+        for _ in 0..MAX_FAILURES {
+            limiter.failed_at("jan", None, now);
+        }
+        for n in 0..MAX_KEYS {
+            limiter.failed_at(&format!("ander{n}"), None, now);
+        }
+        assert!(limiter.tracked_keys() <= MAX_KEYS);
+        assert!(limiter.wait_at("jan", None, now).is_some());
+    }
+
+    #[test]
+    fn limiter_keeps_the_wait_right_after_concurrent_failures() {
+        // Forty attempts passed `wait` before any failure was counted: the address stays blocked
+        // until the 30th-last failure is a window old.
+        let limiter = SignInLimiter::default();
+        let ip: IpAddr = "192.0.2.8".parse().unwrap();
+        let t0 = Instant::now();
+        for n in 0..40 {
+            limiter.failed_at(&format!("user{n}"), Some(ip), t0 + Duration::from_secs(n));
+        }
+        let key = format!("ip:{ip}");
+        assert_eq!(limiter.lock().by_key[&key].len(), MAX_FAILURES_PER_ADDRESS);
+        let now = t0 + Duration::from_secs(40);
+        assert_eq!(
+            limiter.wait_at("someone", Some(ip), now),
+            Some(WINDOW - Duration::from_secs(30))
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! through the ordinary push path. The bundle keeps the original device id and change numbers,
 //! so importing twice, or after part of it synced, applies nothing twice.
 
+use axum::body::Bytes;
 use praatplaat_domain::export::ExportBundle;
 use praatplaat_domain::protocol::ChangeStatus;
 use serde::{Deserialize, Serialize};
@@ -35,30 +36,60 @@ pub enum ImportError {
     App(#[from] AppError),
 }
 
+/// What [`open_export`] hands over: the checked bundle with its photos decoded.
+struct OpenedExport {
+    bundle: ExportBundle,
+    /// Hash and bytes of each photo, checked against the hash.
+    photos: Vec<(String, Vec<u8>)>,
+}
+
+/// Decrypts and checks an export. All CPU: PBKDF2 (600,000 iterations for a real export), AES-GCM
+/// over up to [`crate::http::import::MAX_IMPORT_BYTES`], JSON parsing, base64 and the photos'
+/// hashes.
+fn open_export(file: &[u8], passphrase: &str) -> Result<OpenedExport, ImportError> {
+    let plain = praatplaat_vault::open(file, passphrase)?;
+    let mut bundle = ExportBundle::from_json(&plain)?;
+    drop(plain);
+    bundle.validate()?;
+    // Decoded once here; the base64 copies go.
+    let photos = std::mem::take(&mut bundle.photos)
+        .into_iter()
+        .map(|photo| {
+            let bytes = photo.bytes()?;
+            Ok((photo.hash, bytes))
+        })
+        .collect::<Result<_, ImportError>>()?;
+    Ok(OpenedExport { bundle, photos })
+}
+
 /// Opens `file` with `passphrase` and applies it as `actor` (the server itself for the command
-/// line, the coordinator through the API).
+/// line, the coordinator through the API). The opening runs on tokio's blocking pool (it takes
+/// seconds of CPU), so the server answers other requests meanwhile.
 pub async fn import_export(
     store: &Store,
     actor: Actor,
-    file: &[u8],
+    file: impl Into<Bytes>,
     passphrase: &str,
 ) -> Result<ImportReport, ImportError> {
-    let plain = praatplaat_vault::open(file, passphrase)?;
-    let bundle = ExportBundle::from_json(&plain)?;
-    bundle.validate()?;
+    let file = file.into();
+    let passphrase = passphrase.to_owned();
+    let OpenedExport { bundle, photos } =
+        tokio::task::spawn_blocking(move || open_export(&file, &passphrase))
+            .await
+            .map_err(|e| AppError::Corrupt(format!("opening the export failed: {e}")))??;
     let mut report = ImportReport {
         device_id: bundle.device_id,
         ..ImportReport::default()
     };
     // Photos first: a record that names a photo should find it on the server.
-    for photo in &bundle.photos {
-        let bytes = photo.bytes()?;
-        if store.put_photo(&photo.hash, &bytes).await? {
+    for (hash, bytes) in &photos {
+        if store.put_photo(hash, bytes).await? {
             report.photos_new += 1;
         } else {
             report.photos_known += 1;
         }
     }
+    drop(photos);
     for request in bundle.push_requests() {
         let response = store.push(actor, &request).await?;
         for result in response.results {

@@ -111,7 +111,7 @@ async fn import_command(state: &AppState, file: &std::path::Path) -> Result<(), 
     let report = praatplaat_server::import::import_export(
         &state.store,
         praatplaat_server::store::Actor::SYSTEM,
-        &bytes,
+        bytes,
         &passphrase,
     )
     .await

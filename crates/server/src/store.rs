@@ -19,7 +19,7 @@ use sqlx::{AnyPool, Executor, Row};
 use uuid::Uuid;
 
 pub use accounts::{AccountError, SessionUser};
-pub use photos::{UploadRefusal, UploadState};
+pub use photos::{UploadRefusal, UploadState, ABANDONED_UPLOAD_MS};
 
 use crate::error::AppError;
 
@@ -78,8 +78,8 @@ pub(crate) fn parse_uuid(row: &AnyRow, column: &str) -> Result<Uuid, AppError> {
 }
 
 impl Store {
-    /// Opens (and creates, and migrates) the database named by `url`, and seeds the initiative
-    /// catalogue.
+    /// Opens (and creates, and migrates) the database named by `url`, seeds the initiative
+    /// catalogue and drops abandoned photo uploads.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let store = if let Some(path) = url.strip_prefix("sqlite:") {
@@ -102,6 +102,11 @@ impl Store {
             ));
         };
         store.seed().await?;
+        // Uploads abandoned while the server was down (or before the last restart); new uploads
+        // sweep too. Housekeeping only: a failure here must not keep the server from starting.
+        if let Err(e) = store.sweep_abandoned_uploads(now_ms()).await {
+            tracing::warn!(error = %e, "could not sweep abandoned photo uploads");
+        }
         Ok(store)
     }
 

@@ -49,7 +49,7 @@ async fn import(
                 "the export's passphrase goes in the x-export-passphrase header".into(),
             )
         })?;
-    match import_export(&state.store, auth.actor(), &file, passphrase).await {
+    match import_export(&state.store, auth.actor(), file, passphrase).await {
         Ok(report) => Ok(Json(report)),
         Err(ImportError::App(e)) => Err(e),
         Err(e) => Err(AppError::Invalid(e.to_string())),

@@ -21,7 +21,7 @@ pub struct SessionUser {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    #[error("the user name {0:?} is taken")]
+    #[error("the user name {0:?} is taken (names ignore case)")]
     UsernameTaken(String),
     #[error(transparent)]
     App(#[from] AppError),
@@ -54,6 +54,9 @@ fn session_info(row: &AnyRow) -> Result<SessionInfo, AppError> {
 }
 
 impl Store {
+    /// Adds a user. The name is free when no user has it in any case: the database's unique
+    /// index on `lower(username)` decides (migrations sqlite/0005, postgres/0003), so of two
+    /// concurrent creates of one name exactly one succeeds and the other gets `UsernameTaken`.
     pub async fn create_user(
         &self,
         username: &str,
@@ -61,22 +64,13 @@ impl Store {
         role: Role,
         password_hash: &str,
     ) -> Result<UserInfo, AccountError> {
-        let taken: Option<String> =
-            sqlx::query_scalar("SELECT id FROM users WHERE lower(username) = lower($1)")
-                .bind(username)
-                .fetch_optional(&self.writer)
-                .await
-                .map_err(AppError::from)?;
-        if taken.is_some() {
-            return Err(AccountError::UsernameTaken(username.to_owned()));
-        }
         let user = UserInfo {
             id: Uuid::new_v4(),
             username: username.to_owned(),
             display_name: display_name.to_owned(),
             role,
         };
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO users (id, username, display_name, role, password_hash, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -87,9 +81,15 @@ impl Store {
         .bind(password_hash)
         .bind(now_ms())
         .execute(&self.writer)
-        .await
-        .map_err(AppError::from)?;
-        Ok(user)
+        .await;
+        match inserted {
+            Ok(_) => Ok(user),
+            // The id is a fresh random UUID: a unique violation is the name.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(AccountError::UsernameTaken(username.to_owned()))
+            }
+            Err(e) => Err(AccountError::App(e.into())),
+        }
     }
 
     /// The user named `username` (case does not matter) and their password hash.

@@ -3,10 +3,15 @@
 //! server's count ends instead of sending the photo again.
 
 use praatplaat_domain::photo::content_hash;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::{now_ms, to_i64, to_u64, Store};
 use crate::error::AppError;
+
+/// An upload with no chunk for this long is abandoned (the photo was deleted on the tablet, or the
+/// tablet was wiped): [`Store::sweep_abandoned_uploads`] drops it. A tablet that still comes back
+/// with it later asks where to go on, hears 0 and sends the photo again.
+pub const ABANDONED_UPLOAD_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// How far an upload has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +68,17 @@ impl Store {
         })
     }
 
+    /// Drops the partial uploads whose last chunk came in more than [`ABANDONED_UPLOAD_MS`]
+    /// before `now` (Unix ms), with their chunks; returns how many. Run when the store opens and
+    /// whenever a new upload starts, so the space an abandoned upload holds comes back without a
+    /// timer of its own.
+    pub async fn sweep_abandoned_uploads(&self, now: i64) -> Result<u64, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let swept = sweep_abandoned(&mut tx, now).await?;
+        tx.commit().await?;
+        Ok(swept)
+    }
+
     /// Adds `chunk` at `offset` of the photo `hash` of `size` bytes. The offset must equal what the
     /// server has (`Err(OffsetMismatch)` says how much that is); the chunk that completes the photo
     /// joins the chunks, checks the hash and stores the photo.
@@ -97,6 +113,7 @@ impl Store {
                 to_u64(row.try_get("received")?)
             }
             None => {
+                sweep_abandoned(&mut tx, now_ms()).await?;
                 sqlx::query(
                     "INSERT INTO photo_uploads (hash, size, received, updated_at)
                      VALUES ($1, $2, 0, $3)",
@@ -171,6 +188,27 @@ impl Store {
             complete: true,
         }))
     }
+}
+
+/// [`Store::sweep_abandoned_uploads`] inside a transaction of the caller's.
+async fn sweep_abandoned(conn: &mut AnyConnection, now: i64) -> Result<u64, AppError> {
+    let before = now.saturating_sub(ABANDONED_UPLOAD_MS);
+    sqlx::query(
+        "DELETE FROM photo_chunks
+         WHERE hash IN (SELECT hash FROM photo_uploads WHERE updated_at < $1)",
+    )
+    .bind(before)
+    .execute(&mut *conn)
+    .await?;
+    let swept = sqlx::query("DELETE FROM photo_uploads WHERE updated_at < $1")
+        .bind(before)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if swept > 0 {
+        tracing::info!(swept, "dropped abandoned photo uploads");
+    }
+    Ok(swept)
 }
 
 /// Why a chunk was not taken; nothing was stored.

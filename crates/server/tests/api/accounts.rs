@@ -7,6 +7,7 @@ use praatplaat_domain::protocol::auth::{Assignees, Role, SessionInfo, SignInRequ
 use praatplaat_domain::protocol::{ChangeStatus, PushRequest};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use sqlx::{Connection, Executor};
 use uuid::Uuid;
 
 use crate::harness::{error, Db, Session, TestServer, PASSWORD};
@@ -18,6 +19,9 @@ on_both_databases!(
     a_revoked_tablet_is_refused_and_can_sign_in_again,
     sign_in_refuses_wrong_passwords_and_slows_down_guessing,
     a_partner_sees_anonymised_figures_only,
+    user_names_are_unique_whatever_their_case,
+    concurrent_creates_of_one_name_make_one_account,
+    an_upgrade_renames_later_accounts_whose_names_differ_only_in_case,
 );
 
 /// Who calls in the matrix.
@@ -605,5 +609,201 @@ async fn a_partner_sees_anonymised_figures_only(db: Db) {
     assert_eq!(cell("Gouda")["companies"], 5);
     assert_eq!(cell("Waddinxveen")["companies"], 5);
     assert_eq!(cell("Leiden")["shown"], "too_few");
+    server.stop().await;
+}
+
+async fn user_names_are_unique_whatever_their_case(db: Db) {
+    let server = TestServer::start(&db).await;
+    let admin = server.user("beheer", Role::Admin).await;
+    let create = |username: &str| {
+        admin
+            .post("/users")
+            .json(&json!({"username": username, "role": "interviewer", "password": PASSWORD}))
+            .send()
+    };
+    assert_eq!(create("Jan").await.unwrap().status(), StatusCode::CREATED);
+    for again in ["jan", "JAN", " jAn "] {
+        let taken = error(create(again).await.unwrap(), StatusCode::CONFLICT).await;
+        assert_eq!(taken.error, "conflict", "{again}");
+        assert!(taken.message.contains("taken"), "{}", taken.message);
+    }
+    assert_eq!(
+        create("Jannie").await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    // The `user add` command says so too, and nothing was added.
+    let taken = praatplaat_server::http::accounts::create_user(
+        &server.state,
+        praatplaat_domain::protocol::auth::NewUser {
+            username: "jAN".into(),
+            display_name: String::new(),
+            role: Role::Coordinator,
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(taken.to_string().contains("taken"), "{taken}");
+    let mut names: Vec<String> = server
+        .state
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Jan", "Jannie", "beheer"]);
+    server.stop().await;
+}
+
+async fn concurrent_creates_of_one_name_make_one_account(db: Db) {
+    const N: usize = 8;
+    let server = TestServer::start(&db).await;
+    let admin = server.user("beheer", Role::Admin).await;
+    // Over HTTP: the same name in several spellings at once.
+    let mut requests = tokio::task::JoinSet::new();
+    for n in 0..N {
+        let admin = admin.clone();
+        let username = if n % 2 == 0 { "Piet" } else { "piet" };
+        requests.spawn(async move {
+            admin
+                .post("/users")
+                .json(&json!({"username": username, "role": "interviewer", "password": PASSWORD}))
+                .send()
+                .await
+                .unwrap()
+        });
+    }
+    let (mut created, mut taken) = (0, 0);
+    while let Some(response) = requests.join_next().await {
+        let response = response.unwrap();
+        match response.status() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::CONFLICT => {
+                assert_eq!(
+                    error(response, StatusCode::CONFLICT).await.error,
+                    "conflict"
+                );
+                taken += 1;
+            }
+            other => panic!("{other}: {:?}", response.text().await),
+        }
+    }
+    assert_eq!((created, taken), (1, N - 1));
+    // Straight at the store, without the password hashing between the calls.
+    let hash = praatplaat_server::auth::hash_password(PASSWORD).unwrap();
+    let mut creates = tokio::task::JoinSet::new();
+    for n in 0..N {
+        let store = server.state.store.clone();
+        let hash = hash.clone();
+        creates.spawn(async move {
+            let name = if n % 2 == 0 { "Kees" } else { "KEES" };
+            store.create_user(name, "", Role::Interviewer, &hash).await
+        });
+    }
+    let (mut created, mut taken) = (0, 0);
+    while let Some(result) = creates.join_next().await {
+        match result.unwrap() {
+            Ok(_) => created += 1,
+            Err(praatplaat_server::store::AccountError::UsernameTaken(_)) => taken += 1,
+            Err(other) => panic!("{other}"),
+        }
+    }
+    assert_eq!((created, taken), (1, N - 1));
+    let users = server.state.store.users().await.unwrap();
+    for name in ["piet", "kees"] {
+        let same: Vec<_> = users
+            .iter()
+            .filter(|u| u.username.to_lowercase() == name)
+            .collect();
+        assert_eq!(same.len(), 1, "{name}: {same:?}");
+    }
+    // The one account signs in.
+    server.sign_in("PIET").await;
+    server.sign_in("kees").await;
+    server.stop().await;
+}
+
+/// A database from before the case-blind index (sqlite/0005, postgres/0003) may hold names that
+/// differ only in case (the race the index closes): the upgrade keeps the oldest account's name
+/// and renames the later ones to `<name>#<id>`, which still sign in.
+async fn an_upgrade_renames_later_accounts_whose_names_differ_only_in_case(db: Db) {
+    let server = TestServer::start(&db).await;
+    server.stop().await;
+    // Back to the schema before that migration, with the names the race could leave.
+    let mut conn = db.connect().await;
+    let version: i64 = if db.is_sqlite() { 5 } else { 3 };
+    conn.execute("DROP INDEX users_by_lower_username")
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1")
+        .bind(version)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let hash = praatplaat_server::auth::hash_password(PASSWORD).unwrap();
+    let ids = [1u128, 2, 3, 4, 5, 6].map(Uuid::from_u128);
+    for (id, name, created_at) in [
+        (ids[2], "Jan", 1_000),
+        (ids[1], "jan", 2_000),
+        (ids[0], "JAN", 2_000),
+        (ids[3], "piet", 500),
+        // Created in the same millisecond: the smaller id counts as the older.
+        (ids[5], "kees", 3_000),
+        (ids[4], "Kees", 3_000),
+    ] {
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, role, password_hash, created_at)
+             VALUES ($1, $2, $2, 'interviewer', $3, $4)",
+        )
+        .bind(id.to_string())
+        .bind(name)
+        .bind(&hash)
+        .bind(created_at as i64)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    conn.close().await.unwrap();
+
+    let server = TestServer::start(&db).await;
+    let mut names: Vec<String> = server
+        .state
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    names.sort();
+    let mut expected = vec![
+        "Jan".to_owned(),
+        format!("JAN#{}", ids[0]),
+        format!("jan#{}", ids[1]),
+        "piet".to_owned(),
+        "Kees".to_owned(),
+        format!("kees#{}", ids[5]),
+    ];
+    expected.sort();
+    assert_eq!(names, expected);
+    assert_eq!(server.sign_in("jan").await.user.id, ids[2]);
+    assert_eq!(server.sign_in("kees").await.user.id, ids[4]);
+    // The renamed accounts sign in under their new names (case still does not matter).
+    for (name, id) in [("jan", ids[0]), ("Jan", ids[1]), ("KEES", ids[5])] {
+        let signed = server.sign_in(&format!("{name}#{id}")).await;
+        assert_eq!(signed.user.id, id);
+    }
+    // And from now on the database refuses another spelling.
+    let admin = server.user("beheer", Role::Admin).await;
+    let taken = admin
+        .post("/users")
+        .json(&json!({"username": "pIEt", "role": "interviewer", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    error(taken, StatusCode::CONFLICT).await;
     server.stop().await;
 }

@@ -68,6 +68,24 @@ impl Db {
     }
 }
 
+impl Db {
+    pub fn is_sqlite(&self) -> bool {
+        self.url.starts_with("sqlite:")
+    }
+
+    /// A connection of the test's own beside the server's (to set up what the API cannot: old
+    /// rows, a database from before a migration). Only after a server opened the database once.
+    pub async fn connect(&self) -> sqlx::AnyConnection {
+        sqlx::any::install_default_drivers();
+        let url = if self.is_sqlite() {
+            format!("{}?mode=rw", self.url)
+        } else {
+            self.url.clone()
+        };
+        sqlx::AnyConnection::connect(&url).await.unwrap()
+    }
+}
+
 pub struct TestServer {
     pub base: String,
     pub state: AppState,

@@ -5,11 +5,15 @@ use praatplaat_domain::protocol::auth::Role;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::harness::{error, Db, TestServer};
+use praatplaat_server::store::ABANDONED_UPLOAD_MS;
+use sqlx::AnyConnection;
+
+use crate::harness::{error, Db, Session, TestServer};
 
 on_both_databases!(
     photos_are_stored_once_by_content_hash,
     an_interrupted_upload_continues_where_the_server_stopped,
+    abandoned_uploads_are_swept_after_a_day,
 );
 
 async fn photos_are_stored_once_by_content_hash(db: Db) {
@@ -175,5 +179,165 @@ async fn an_interrupted_upload_continues_where_the_server_stopped(db: Db) {
         error(response, StatusCode::FORBIDDEN).await.error,
         "forbidden"
     );
+    server.stop().await;
+}
+
+fn now_ms() -> i64 {
+    let since = std::time::UNIX_EPOCH.elapsed().unwrap();
+    i64::try_from(since.as_millis()).unwrap()
+}
+
+/// Sends `photo[offset..offset + len]` as a chunk of its resumable upload.
+async fn send_chunk(
+    device: &Session,
+    photo: &[u8],
+    offset: usize,
+    len: usize,
+) -> reqwest::Response {
+    device
+        .patch(&format!(
+            "/photos/{}/upload?offset={offset}&size={}",
+            content_hash(photo),
+            photo.len()
+        ))
+        .body(photo[offset..offset + len].to_vec())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn received(device: &Session, photo: &[u8]) -> u64 {
+    let state: Value = device
+        .get(&format!("/photos/{}/upload", content_hash(photo)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["complete"], false);
+    state["received"].as_u64().unwrap()
+}
+
+async fn chunks_of(conn: &mut AnyConnection, photo: &[u8]) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM photo_chunks WHERE hash = $1")
+        .bind(content_hash(photo))
+        .fetch_one(conn)
+        .await
+        .unwrap()
+}
+
+/// Moves the last chunk of `photo`'s upload `ms` into the past.
+async fn age_upload(conn: &mut AnyConnection, photo: &[u8], ms: i64) {
+    sqlx::query("UPDATE photo_uploads SET updated_at = updated_at - $1 WHERE hash = $2")
+        .bind(ms)
+        .bind(content_hash(photo))
+        .execute(conn)
+        .await
+        .unwrap();
+}
+
+async fn abandoned_uploads_are_swept_after_a_day(db: Db) {
+    const CHUNK: usize = 64 * 1024;
+    let day = ABANDONED_UPLOAD_MS;
+    let server = TestServer::start(&db).await;
+    let device = server.user("jan", Role::Interviewer).await;
+    let mut conn = db.connect().await;
+    let photos: Vec<Vec<u8>> = (2..=5).map(|n| noise(n * 100 * 1024)).collect();
+    let [a, b, c, d] = [&photos[0], &photos[1], &photos[2], &photos[3]];
+    for photo in [a, b] {
+        for offset in [0, CHUNK] {
+            assert_eq!(
+                send_chunk(&device, photo, offset, CHUNK).await.status(),
+                StatusCode::OK
+            );
+        }
+    }
+
+    // The store's clock is an argument: nothing is a day old yet, then both are.
+    let store = &server.state.store;
+    let started = now_ms();
+    assert_eq!(store.sweep_abandoned_uploads(started).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .sweep_abandoned_uploads(started + day - 60_000)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        (received(&device, a).await, chunks_of(&mut conn, a).await),
+        (2 * CHUNK as u64, 2)
+    );
+    assert_eq!(
+        store
+            .sweep_abandoned_uploads(now_ms() + day + 1)
+            .await
+            .unwrap(),
+        2
+    );
+    for photo in [a, b] {
+        assert_eq!(received(&device, photo).await, 0);
+        assert_eq!(chunks_of(&mut conn, photo).await, 0);
+    }
+
+    // Lazily: a new upload sweeps the ones whose last chunk is over a day old, not younger ones.
+    for photo in [a, b] {
+        assert_eq!(
+            send_chunk(&device, photo, 0, CHUNK).await.status(),
+            StatusCode::OK
+        );
+    }
+    age_upload(&mut conn, a, day + 60_000).await;
+    age_upload(&mut conn, b, day - 60 * 60_000).await;
+    assert_eq!(
+        send_chunk(&device, c, 0, CHUNK).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(received(&device, a).await, 0);
+    assert_eq!(chunks_of(&mut conn, a).await, 0);
+    assert_eq!(received(&device, b).await, CHUNK as u64);
+    assert_eq!(received(&device, c).await, CHUNK as u64);
+    // Going on with a swept upload: the tablet hears where the server is (0) and starts over.
+    let refused = error(
+        send_chunk(&device, a, CHUNK, CHUNK).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(
+        refused.message.contains("has 0 bytes"),
+        "{}",
+        refused.message
+    );
+    let mut offset = 0;
+    while offset < a.len() {
+        let len = CHUNK.min(a.len() - offset);
+        let response = send_chunk(&device, a, offset, len).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        offset += len;
+    }
+    let back = device
+        .get(&format!("/photos/{}", content_hash(a)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.bytes().await.unwrap().as_ref(), a.as_slice());
+
+    // And at start-up: an upload abandoned while the server was down is gone after the restart.
+    age_upload(&mut conn, b, 2 * 60 * 60_000).await;
+    drop(conn);
+    server.stop().await;
+    let server = TestServer::start(&db).await;
+    let device = device.at(&server);
+    assert_eq!(received(&device, b).await, 0);
+    assert_eq!(received(&device, c).await, CHUNK as u64);
+    assert_eq!(
+        send_chunk(&device, d, 0, CHUNK).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(received(&device, c).await, CHUNK as u64);
+    let mut conn = db.connect().await;
+    assert_eq!(chunks_of(&mut conn, b).await, 0);
+    drop(conn);
     server.stop().await;
 }

@@ -382,6 +382,27 @@ async fn serves_the_app_with_a_fallback_to_index_html(db: Db) {
     let plain = client.get(&url).send().await.unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.text().await.unwrap(), "console.log('app')");
+    // Trunk drops a hash's leading zeros: a 15-digit one is as immutable as any.
+    std::fs::write(static_dir_path.join("plate-655b3eb04a92607.css"), "p {}").unwrap();
+    let short = reqwest::get(format!("{root}/plate-655b3eb04a92607.css"))
+        .await
+        .unwrap();
+    assert_eq!(
+        short.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(short.text().await.unwrap(), "p {}");
+    // A hashed name that is not there (the last release's) gets index.html, never kept a year;
+    // nor is a deep link that ends in a UUID.
+    for path in [
+        "/plate-0000000000000001.css",
+        "/interviews/0b6c2f1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b",
+    ] {
+        let response = reqwest::get(format!("{root}{path}")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
+        assert!(response.text().await.unwrap().contains("praatplaat"));
+    }
     // API answers are not app files.
     let api = reqwest::get(format!("{root}/api/v1/health")).await.unwrap();
     assert!(api.headers().get("cache-control").is_none());
