@@ -238,6 +238,13 @@ pub struct Texts {
     pub ago: fn(i64) -> String,
     pub waiting_title: &'static str,
     pub nothing_waiting: &'static str,
+    /// Changes another account made here, kept until that account signs in again (name, count).
+    pub held_for_other: fn(&str, usize) -> String,
+    /// Before signing in while another account's changes wait (who, in a list).
+    pub switch_user_title: &'static str,
+    pub switch_user_text: fn(&str) -> String,
+    pub switch_user_confirm: &'static str,
+    pub switch_user_cancel: &'static str,
     pub kind_count: fn(RecordKind, usize) -> String,
     pub photos_count: fn(usize, &str) -> String,
     pub set_aside_title: &'static str,
@@ -528,6 +535,23 @@ pub const NL: Texts = Texts {
     },
     waiting_title: "Wacht op verzending",
     nothing_waiting: "Niets: alles staat ook op de server.",
+    held_for_other: |name, n| {
+        let what = if n == 1 { "1 wijziging".to_owned() } else { format!("{n} wijzigingen") };
+        format!(
+            "{what} van {name} wacht tot {name} zich hier weer aanmeldt: die gaan nooit onder een \
+             ander account naar de server."
+        )
+    },
+    switch_user_title: "Wijzigingen van iemand anders wachten",
+    switch_user_text: |who| {
+        format!(
+            "Op dit apparaat wachten wijzigingen van {who}. Die worden niet onder jouw account \
+             verstuurd: ze blijven hier tot {who} zich weer aanmeldt (of gaan mee in een \
+             exportbestand). Toch aanmelden?"
+        )
+    },
+    switch_user_confirm: "Toch aanmelden",
+    switch_user_cancel: "Annuleren",
     kind_count: |kind, n| {
         let (one, many) = match kind {
             RecordKind::Interview => ("gesprek", "gesprekken"),
@@ -857,6 +881,23 @@ pub const EN: Texts = Texts {
     },
     waiting_title: "Waiting to be sent",
     nothing_waiting: "Nothing: everything is on the server too.",
+    held_for_other: |name, n| {
+        let what = if n == 1 { "1 change".to_owned() } else { format!("{n} changes") };
+        format!(
+            "{what} by {name} wait until {name} signs in here again: they never go to the server \
+             under another account."
+        )
+    },
+    switch_user_title: "Someone else's changes are waiting",
+    switch_user_text: |who| {
+        format!(
+            "Changes by {who} are waiting on this device. They are not sent under your account: \
+             they stay here until {who} signs in again (or travel in an export file). Sign in \
+             anyway?"
+        )
+    },
+    switch_user_confirm: "Sign in anyway",
+    switch_user_cancel: "Cancel",
     kind_count: |kind, n| {
         let (one, many) = match kind {
             RecordKind::Interview => ("interview", "interviews"),

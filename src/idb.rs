@@ -104,6 +104,17 @@ struct OutboxEntry {
     /// Set when the server refused the change for good: kept, visible, out of the queue.
     #[serde(default)]
     rejected: Option<String>,
+    /// Who was signed in when the change was made; `None`: nobody (it goes with whoever signs
+    /// in next). A change is only ever sent under its owner's account.
+    #[serde(default)]
+    owner: Option<Owner>,
+}
+
+/// The account a waiting change belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Owner {
+    pub id: Uuid,
+    pub username: String,
 }
 
 fn store_name(kind: RecordKind) -> &'static str {
@@ -219,6 +230,20 @@ pub struct OutboxSummary {
     pub unsynced: BTreeSet<(RecordKind, Uuid)>,
     /// The server's receipts by record, to tell whether a record is safe on the server.
     pub receipts: BTreeMap<(RecordKind, Uuid), Receipt>,
+    /// Waiting changes per account that made them (changes made signed out not counted): those
+    /// of another account than the one signed in stay here until that account signs in again.
+    pub by_owner: BTreeMap<Uuid, (String, usize)>,
+}
+
+impl OutboxSummary {
+    /// The accounts other than `user` with changes waiting here, with their counts.
+    pub fn held_for_others(&self, user: Option<Uuid>) -> Vec<(String, usize)> {
+        self.by_owner
+            .iter()
+            .filter(|(id, _)| Some(**id) != user)
+            .map(|(_, (name, n))| (name.clone(), *n))
+            .collect()
+    }
 }
 
 /// What the photo outbox holds per photo. Older versions stored the bare hash (still read).
@@ -277,6 +302,13 @@ fn summarise(
             None => {
                 summary.waiting += 1;
                 *summary.by_kind.entry(entry.kind).or_default() += 1;
+                if let Some(owner) = entry.owner {
+                    summary
+                        .by_owner
+                        .entry(owner.id)
+                        .or_insert_with(|| (owner.username, 0))
+                        .1 += 1;
+                }
             }
         }
     }
@@ -415,8 +447,9 @@ pub async fn get(kind: RecordKind, id: Uuid) -> Result<Option<Record>, IdbError>
     json.map(|j| parse_record(kind, &j)).transpose()
 }
 
-/// A local edit: stores the record and queues it for sync, atomically.
-pub async fn save(record: &Record) -> Result<(), IdbError> {
+/// A local edit: stores the record and queues it for sync, atomically. `owner` is who is signed
+/// in; a change waiting under an account stays that account's when edited signed out.
+pub async fn save(record: &Record, owner: Option<&Owner>) -> Result<(), IdbError> {
     let db = db()?;
     let store = store_name(record.kind());
     let tx = db
@@ -435,15 +468,29 @@ pub async fn save(record: &Record) -> Result<(), IdbError> {
         .with_key(id.to_string())
         .primitive()?
         .await?;
+    let key = outbox_key(record.kind(), id);
+    let owner = match owner {
+        Some(owner) => Some(owner.clone()),
+        None => {
+            let held: Option<String> = tx
+                .object_store(OUTBOX)?
+                .get(key.clone())
+                .primitive()?
+                .await?;
+            held.and_then(|j| serde_json::from_str::<OutboxEntry>(&j).ok())
+                .and_then(|e| e.owner)
+        }
+    };
     let entry = OutboxEntry {
         seq,
         kind: record.kind(),
         id,
         rejected: None,
+        owner,
     };
     tx.object_store(OUTBOX)?
         .put(serde_json::to_string(&entry)?)
-        .with_key(outbox_key(record.kind(), id))
+        .with_key(key)
         .primitive()?
         .await?;
     tx.commit().await?;
@@ -537,10 +584,10 @@ pub async fn set_photo_aside(hash: &str, reason: &str) -> Result<(), IdbError> {
 }
 
 /// The changes waiting to be pushed, in `seq` order with their original numbers (what an export
-/// carries), and this device's id.
+/// carries: every account's), and this device's id.
 pub async fn waiting_changes() -> Result<(Uuid, Vec<Change>), IdbError> {
-    let device = IdbStore.device_id().await?;
-    let changes = IdbStore.pending(usize::MAX).await?;
+    let device = IdbStore::ALL.device_id().await?;
+    let changes = IdbStore::ALL.pending(usize::MAX).await?;
     Ok((device, changes))
 }
 
@@ -577,9 +624,31 @@ pub async fn reset_cursor() -> Result<(), IdbError> {
     Ok(())
 }
 
-/// The [`LocalStore`] of the sync engine over this database.
+/// The [`LocalStore`] of the sync engine over this database, for one sender: its `pending`
+/// holds the changes of that account and those made signed out, never another account's (a
+/// tablet handed to a colleague must not send the first one's changes under the second's name).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct IdbStore;
+pub struct IdbStore {
+    /// `None`: every waiting change (an export, the contract tests).
+    sender: Option<Uuid>,
+}
+
+impl IdbStore {
+    /// Every waiting change, whoever made it.
+    pub const ALL: IdbStore = IdbStore { sender: None };
+
+    /// The changes `user` may send: theirs and those made signed out.
+    pub fn sending_as(user: Uuid) -> IdbStore {
+        IdbStore { sender: Some(user) }
+    }
+
+    fn sends(&self, entry: &OutboxEntry) -> bool {
+        match (self.sender, &entry.owner) {
+            (None, _) | (_, None) => true,
+            (Some(user), Some(owner)) => owner.id == user,
+        }
+    }
+}
 
 impl LocalStore for IdbStore {
     type Error = IdbError;
@@ -605,7 +674,7 @@ impl LocalStore for IdbStore {
         let mut entries: Vec<OutboxEntry> = read_outbox(&tx.object_store(OUTBOX)?)
             .await?
             .into_iter()
-            .filter(|e| e.rejected.is_none())
+            .filter(|e| e.rejected.is_none() && self.sends(e))
             .collect();
         entries.sort_by_key(|e| e.seq);
         entries.truncate(limit);
@@ -757,7 +826,7 @@ impl EditableStore for IdbStore {
             record.meta_mut().updated_at = held.meta().updated_at;
         }
         touch(record.meta_mut(), now_ms);
-        save(&record).await
+        save(&record, None).await
     }
 
     async fn get(&self, kind: RecordKind, id: Uuid) -> Result<Option<Record>, IdbError> {

@@ -281,7 +281,13 @@ impl AppState {
         let state = *self;
         state.saving.update(|n| *n += 1);
         spawn_local(async move {
-            let result = idb::save(&record).await;
+            let owner = state.account.with_untracked(|a| {
+                a.session.as_ref().map(|s| idb::Owner {
+                    id: s.user.id,
+                    username: s.user.username.clone(),
+                })
+            });
+            let result = idb::save(&record, owner.as_ref()).await;
             state.saving.update(|n| *n -= 1);
             match result {
                 Ok(()) => {

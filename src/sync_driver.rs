@@ -250,7 +250,10 @@ async fn run(state: AppState) {
     }
     // Signed out, nothing leaves the device: records stay in the outbox until someone signs in
     // (capturing goes on as ever). Not a failure, so no back-off either.
-    let Some(token) = state.account.with_untracked(|a| a.token()) else {
+    let Some((token, user)) = state
+        .account
+        .with_untracked(|a| a.session.as_ref().map(|s| (s.token.clone(), s.user.id)))
+    else {
         state.sync.update(|s| s.online = true);
         return;
     };
@@ -260,7 +263,8 @@ async fn run(state: AppState) {
     });
     let transport =
         HttpTransport::new(state.settings.with_untracked(|s| s.api_base()), Some(token));
-    let result = sync_once(&IdbStore, &transport)
+    // Only this account's changes (and those made signed out) leave under its session.
+    let result = sync_once(&IdbStore::sending_as(user), &transport)
         .await
         .map_err(Failure::from);
     // Records first, so an interview reaches the office even while its photos are still waiting.

@@ -26,7 +26,7 @@ async fn the_indexeddb_store_keeps_the_local_store_contract() {
         idb::open_as(&format!("praatplaat-contract-{run}-{n}"))
             .await
             .expect("IndexedDB opens");
-        IdbStore
+        IdbStore::ALL
     })
     .await;
     assert!(

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use praatplaat_domain::protocol::auth::SignInRequest;
+use praatplaat_domain::protocol::auth::{SignInRequest, SignInResponse};
 use praatplaat_domain::sync::LocalStore;
 
 use crate::components::field::TextField;
@@ -102,6 +102,8 @@ pub fn SignInForm() -> impl IntoView {
     ));
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    // A sign-in that waits for "sign in anyway": another account's changes wait here.
+    let confirm = RwSignal::new(None::<(SignInResponse, String)>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -127,7 +129,7 @@ pub fn SignInForm() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             let base = state.settings.with_untracked(|s| s.api_base());
-            let result = match IdbStore.device_id().await {
+            let result = match IdbStore::ALL.device_id().await {
                 Ok(device_id) => {
                     let request = SignInRequest {
                         username: name,
@@ -145,13 +147,55 @@ pub fn SignInForm() -> impl IntoView {
             match result {
                 Ok(response) => {
                     password.set(String::new());
-                    state.signed_in(response.into());
+                    state.refresh_outbox().await;
+                    let held = state
+                        .sync
+                        .with_untracked(|s| s.outbox.held_for_others(Some(response.user.id)));
+                    if held.is_empty() {
+                        state.signed_in(response.into());
+                    } else {
+                        let who: Vec<String> = held.into_iter().map(|(name, _)| name).collect();
+                        confirm.set(Some((response, who.join(", "))));
+                    }
                 }
                 Err(message) => error.set(Some(message)),
             }
         });
     };
+    let proceed = move |_| {
+        if let Some((response, _)) = confirm.get_untracked() {
+            confirm.set(None);
+            state.signed_in(response.into());
+        }
+    };
+    let cancel = move |_| {
+        if let Some((response, _)) = confirm.get_untracked() {
+            confirm.set(None);
+            // The session the server just gave is not wanted: end it there too.
+            let base = state.settings.with_untracked(|s| s.api_base());
+            spawn_local(async move {
+                let transport = HttpTransport::new(base, Some(response.token));
+                if let Err(e) = transport.sign_out().await {
+                    leptos::logging::warn!("the unused session could not be ended: {e}");
+                }
+            });
+        }
+    };
     view! {
+        <Show when=move || confirm.with(Option::is_some)>
+            <div class="panel warning" role="alertdialog" aria-labelledby="switch-user-title" data-testid="switch-user">
+                <h2 id="switch-user-title">{move || t.get().switch_user_title}</h2>
+                <p>{move || confirm.with(|c| c.as_ref().map(|(_, who)| (t.get().switch_user_text)(who)))}</p>
+                <div class="actions">
+                    <button class="button primary big" type="button" on:click=proceed data-testid="switch-user-confirm">
+                        {move || t.get().switch_user_confirm}
+                    </button>
+                    <button class="button big" type="button" on:click=cancel data-testid="switch-user-cancel">
+                        {move || t.get().switch_user_cancel}
+                    </button>
+                </div>
+            </div>
+        </Show>
         <form class="sign-in" on:submit=submit data-testid="sign-in-form">
             <p class="hint">{move || t.get().sign_in_intro}</p>
             <TextField id="sign-in-username" label=Signal::derive(move || t.get().username)

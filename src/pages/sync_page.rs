@@ -199,6 +199,15 @@ fn Waiting() -> impl IntoView {
                     .iter()
                     .map(|(_, reason)| (t.transfer.photo_set_aside)(reason)),
             );
+            let user = state
+                .account
+                .with(|a| a.session.as_ref().map(|s| s.user.id));
+            lines.extend(
+                s.outbox
+                    .held_for_others(user)
+                    .iter()
+                    .map(|(name, n)| (t.held_for_other)(name, *n)),
+            );
             lines
         })
     };

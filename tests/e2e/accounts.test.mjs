@@ -8,6 +8,7 @@ import { after, before, test } from "node:test";
 
 import {
   COORDINATOR,
+  ROOT,
   INTERVIEWER,
   addTestUsers,
   addUser,
@@ -28,6 +29,8 @@ let server;
 let context;
 /** An account for the failed sign-ins, so the rate limit does not lock out the others. */
 const PIET = { username: "piet", password: "goed-wachtwoord-12", displayName: "Piet", role: "interviewer" };
+/** A colleague who takes over the interviewer's tablet. */
+const ANNA = { username: "anna", password: "collega-tablet-56", displayName: "Anna", role: "interviewer" };
 /** A partner organisation: figures only, never records. */
 const PARTNER = { username: "gemeente", password: "alleen-cijfers-34", displayName: "Gemeente Gouda", role: "partner" };
 
@@ -36,6 +39,7 @@ before(async () => {
   addTestUsers(db);
   addUser(db, PIET);
   addUser(db, PARTNER);
+  addUser(db, ANNA);
   server = await startServer({ port: await freePort(), db });
   context = await launchTablet();
 });
@@ -226,6 +230,71 @@ test("sign-in problems are told in Dutch: offline, wrong password, too many atte
     await page.getByTestId("signed-in").filter({ hasText: "(partner)" }).waitFor();
     await page.getByTestId("sync-status").click();
     await page.getByTestId("sync-problem").filter({ hasText: "Dit account mag geen gesprekken synchroniseren" }).waitFor({ timeout: 20_000 });
+  } finally {
+    await tablet.close();
+  }
+});
+
+test("a colleague signing in on the tablet never sends the first interviewer's waiting changes", async () => {
+  const tablet = await launchTablet();
+  try {
+    const page = await tablet.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(server.base);
+    await waitForServiceWorker(page);
+    await signIn(page, server.base, INTERVIEWER);
+    // Jan captures while the server cannot take pushes; then he signs out, changes still waiting.
+    await page.route("**/api/v1/push", (route) => route.abort());
+    await newInterview(page, "Zaagbedrijf Van Jan");
+    await saved(page);
+    await page.goto(`${server.base}/settings`);
+    await page.getByTestId("sign-out").click();
+    await page.getByTestId("sign-in-form").waitFor();
+
+    // Anna signs in: the tablet asks first; cancelling leaves the device signed out.
+    const signInAs = async ({ username, password }) => {
+      await page.getByLabel("Gebruikersnaam").fill(username);
+      await page.getByLabel("Wachtwoord").fill(password);
+      await page.getByTestId("sign-in").click();
+    };
+    await signInAs(ANNA);
+    const ask = page.getByTestId("switch-user");
+    await waitOrExplain(page, ask.filter({ hasText: "wachten wijzigingen van jan" }));
+    await page.setViewportSize({ width: 800, height: 1280 });
+    await page.screenshot({ path: join(ROOT, "docs/screenshots/switch-user-800x1280.png") });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: join(ROOT, "docs/screenshots/switch-user-1280x800.png") });
+    await page.getByTestId("switch-user-cancel").click();
+    await ask.waitFor({ state: "hidden" });
+    await page.getByTestId("sign-in-form").waitFor();
+    assert.equal(await page.getByTestId("signed-in").count(), 0);
+
+    // "Sign in anyway": Anna syncs, Jan's changes stay on the tablet, said so on the sync screen.
+    await page.unroute("**/api/v1/push");
+    await signInAs(ANNA);
+    await page.getByTestId("switch-user-confirm").click();
+    await waitOrExplain(page, page.getByTestId("signed-in").filter({ hasText: "Anna" }));
+    await page.goto(`${server.base}/sync`);
+    await waitOrExplain(
+      page,
+      page.getByTestId("sync-waiting").filter({ hasText: "2 wijzigingen van jan wacht tot jan zich hier weer aanmeldt" }),
+    );
+    await page.getByTestId("sync-now").click().catch(() => {});
+    await page.waitForTimeout(1500);
+    const names = async () =>
+      (await pullAll(server.base)).filter((r) => r.kind === "company").map((r) => r.record.name);
+    assert.ok(!(await names()).includes("Zaagbedrijf Van Jan"), "Jan's company went up under Anna's account");
+
+    // Jan signs in again: no question, and his changes go.
+    await page.goto(`${server.base}/settings`);
+    await page.getByTestId("sign-out").click();
+    await signInAs(INTERVIEWER);
+    await waitOrExplain(page, page.getByTestId("signed-in").filter({ hasText: "Jan" }));
+    assert.equal(await ask.count(), 0);
+    for (let i = 0; i < 40 && !(await names()).includes("Zaagbedrijf Van Jan"); i++) await page.waitForTimeout(250);
+    assert.ok((await names()).includes("Zaagbedrijf Van Jan"), "Jan's changes did not go after his sign-in");
+    assert.deepEqual(errors, []);
   } finally {
     await tablet.close();
   }
