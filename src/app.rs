@@ -31,6 +31,26 @@ use crate::state::{provide_app_state, LoadState};
 pub fn App() -> impl IntoView {
     let state = provide_app_state();
     crate::service_worker::provide_updates();
+    // The sync driver follows the state, not the other way round: it starts once the local
+    // database is read and answers the state's triggers (an edit landed, a sync asked for).
+    Effect::new(move |started: Option<bool>| {
+        let started = started.unwrap_or(false);
+        if !started && state.load.get() == LoadState::Ready {
+            crate::sync_driver::start(state);
+            return true;
+        }
+        started
+    });
+    Effect::watch(
+        move || state.edited.track(),
+        move |_, _, _| crate::sync_driver::nudge(state),
+        false,
+    );
+    Effect::watch(
+        move || state.sync_asked.track(),
+        move |_, _, _| crate::sync_driver::request(state),
+        false,
+    );
     // Keep the document's language in step with the UI, for screen readers and hyphenation.
     Effect::new(move |_| {
         let lang = state.settings.with(|s| s.lang.code());

@@ -976,8 +976,18 @@ pub const EN: Texts = Texts {
 
 /// The texts of the current language, reactive: read it inside a closure in `view!`.
 pub fn use_texts() -> Signal<&'static Texts> {
-    let state = crate::state::use_app_state();
-    Signal::derive(move || state.settings.with(|s| texts(s.lang)))
+    let Language(lang) = expect_context::<Language>();
+    Signal::derive(move || texts(lang.get()))
+}
+
+/// The UI language, in its own context (provided once at the root from the settings), so the
+/// words depend on nothing but the language.
+#[derive(Debug, Clone, Copy)]
+pub struct Language(pub Signal<Lang>);
+
+/// Provides the language every [`use_texts`] below follows.
+pub fn provide_language(lang: Signal<Lang>) {
+    provide_context(Language(lang));
 }
 
 /// Label of a segment of the metal chain (`praatplaat_domain::model::SEGMENTS`).

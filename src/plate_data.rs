@@ -6,8 +6,7 @@ use praatplaat_domain::plate::{find_definition, score, Definition, Lang, RStep, 
 
 use crate::components::plate_drawing::ThemeTally;
 use crate::components::r_ladder::StepTally;
-use crate::pages::interview::CurrentInterview;
-use crate::state::use_app_state;
+use crate::i18n::Language;
 
 /// The plate version an interview was held with (older records without one use the current).
 pub fn definition_for(interview: &Interview) -> Option<&'static Definition> {
@@ -80,8 +79,9 @@ impl PlateView {
     }
 }
 
-pub fn use_plate_view(current: CurrentInterview) -> PlateView {
-    let scored = Memo::new(move |_| current.interview().and_then(|i| score_of(&i)));
+/// The plate view of `interview` (a page passes its current interview, kept reactive).
+pub fn use_plate_view(interview: Signal<Option<Interview>>) -> PlateView {
+    let scored = Memo::new(move |_| interview.with(|i| i.as_ref().and_then(score_of)));
     PlateView {
         scored,
         themes: tallies(scored, theme_tallies),
@@ -95,9 +95,9 @@ fn tallies<T: Send + Sync + 'static>(
     scored: Scored,
     of: fn(&Definition, &Score, Lang) -> Vec<T>,
 ) -> Signal<Vec<T>> {
-    let state = use_app_state();
+    let Language(lang) = expect_context::<Language>();
     Signal::derive(move || {
-        let lang = state.settings.with(|s| s.lang);
+        let lang = lang.get();
         scored.with(|s| s.as_ref().map(|(d, s)| of(d, s, lang)).unwrap_or_default())
     })
 }

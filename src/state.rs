@@ -12,11 +12,12 @@ use praatplaat_domain::model::{Company, Interview, Record};
 use praatplaat_domain::plate::Definition;
 use uuid::Uuid;
 
+use crate::clock;
+use crate::i18n;
 use crate::idb::{self, IdbError, OutboxSummary};
 use crate::session::{Account, Session};
 use crate::settings::Settings;
 use crate::storage::{self, StorageInfo};
-use crate::{clock, sync_driver};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadState {
@@ -91,6 +92,10 @@ pub struct AppState {
     pub storage: RwSignal<Option<StorageInfo>>,
     /// IndexedDB writes in flight: a page closed now could lose them (see `app.rs`).
     pub saving: RwSignal<usize>,
+    /// Notified after each edit reached IndexedDB; the sync driver syncs soon after.
+    pub edited: Trigger,
+    /// Notified when a sync should start now (a new sign-in, "sync now").
+    pub sync_asked: Trigger,
 }
 
 /// Creates the state, provides it to every component below, and starts loading from IndexedDB.
@@ -103,26 +108,24 @@ pub fn provide_app_state() -> AppState {
         initiatives: RwSignal::new(BTreeMap::new()),
         links: RwSignal::new(BTreeMap::new()),
         load: RwSignal::new(LoadState::Loading),
-        sync: RwSignal::new(SyncStatus {
-            last_ok: sync_driver::stored_last_ok(),
-            ..SyncStatus::default()
-        }),
+        sync: RwSignal::new(SyncStatus::default()),
         save_error: RwSignal::new(None),
         unsaved: RwSignal::new(BTreeMap::new()),
         storage: RwSignal::new(None),
         saving: RwSignal::new(0),
+        edited: Trigger::new(),
+        sync_asked: Trigger::new(),
     };
     provide_context(state);
+    i18n::provide_language(Signal::derive(move || state.settings.with(|s| s.lang)));
     spawn_local(async move {
         let opened = async {
             idb::open().await?;
             state.reload().await
         };
         match opened.await {
-            Ok(()) => {
-                state.load.set(LoadState::Ready);
-                sync_driver::start(state);
-            }
+            // The sync driver starts when it sees `Ready` (app.rs).
+            Ok(()) => state.load.set(LoadState::Ready),
             Err(e) => state.load.set(LoadState::Failed(e.to_string())),
         }
         storage::request_persistence().await;
@@ -302,7 +305,7 @@ impl AppState {
                         state.retry_unsaved();
                     }
                     state.refresh_outbox().await;
-                    sync_driver::nudge(state);
+                    state.edited.notify();
                 }
                 Err(e) => {
                     state.unsaved.update(|u| {
@@ -360,7 +363,7 @@ impl AppState {
                     .sync
                     .update(|s| s.last_error = Some(SyncProblem::Device(e.to_string())));
             }
-            sync_driver::request(state);
+            state.sync_asked.notify();
         });
     }
 

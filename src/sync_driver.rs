@@ -41,9 +41,12 @@ fn online() -> bool {
     window().navigator().on_line()
 }
 
-/// Starts the triggers; called once when the local database is open.
+/// Starts the triggers; called once, when the local database is open.
 pub fn start(state: AppState) {
-    state.sync.update(|s| s.online = online());
+    state.sync.update(|s| {
+        s.online = online();
+        s.last_ok = s.last_ok.or(stored_last_ok());
+    });
     let on_online = window_event_listener(ev::online, move |_| {
         state.sync.update(|s| s.online = true);
         request(state);

@@ -43,7 +43,7 @@ pub fn DevicesPanel() -> impl IntoView {
             let result = transport
                 .sessions()
                 .await
-                .map_err(|e| (use_texts().get_untracked().devices_failed)(&e.to_string()));
+                .map_err(|e| (t.get_untracked().devices_failed)(&e.to_string()));
             sessions.set(Some(result));
         });
     };
@@ -52,7 +52,7 @@ pub fn DevicesPanel() -> impl IntoView {
         spawn_local(async move {
             match transport.revoke_session(id).await {
                 Ok(()) => load(),
-                Err(e) => sessions.set(Some(Err((use_texts().get_untracked().devices_failed)(
+                Err(e) => sessions.set(Some(Err((t.get_untracked().devices_failed)(
                     &e.to_string(),
                 )))),
             }

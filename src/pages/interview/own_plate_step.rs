@@ -19,7 +19,7 @@ pub fn OwnPlateStep() -> impl IntoView {
     let lang = move || state.settings.with(|s| s.lang);
     let interview = Memo::new(move |_| current.interview().unwrap_or_default());
     let company = Memo::new(move |_| current.company().unwrap_or_default());
-    let plate = use_plate_view(current);
+    let plate = use_plate_view(Signal::derive(move || current.interview()));
     let (themes, steps) = (plate.themes, plate.steps);
     let links = Memo::new(move |_| {
         let initiatives = state.initiatives.read();

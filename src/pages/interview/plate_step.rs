@@ -13,7 +13,7 @@ pub fn PlateStep() -> impl IntoView {
     let t = use_texts();
     let current = use_current_interview();
     let navigate = use_navigate();
-    let plate = use_plate_view(current);
+    let plate = use_plate_view(Signal::derive(move || current.interview()));
     let (scored, themes, steps) = (plate.scored, plate.themes, plate.steps);
     let percent = move |with_ambition: bool| plate.percent(with_ambition);
     let open_theme = Callback::new(move |theme: String| {

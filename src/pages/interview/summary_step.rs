@@ -16,7 +16,7 @@ pub fn SummaryStep() -> impl IntoView {
     let current = use_current_interview();
     let lang = move || state.settings.with(|s| s.lang);
     let interview = Memo::new(move |_| current.interview().unwrap_or_default());
-    let plate = use_plate_view(current);
+    let plate = use_plate_view(Signal::derive(move || current.interview()));
     let (scored, themes, steps) = (plate.scored, plate.themes, plate.steps);
     let open_items = Memo::new(move |_| {
         let t = t.get();
