@@ -5,7 +5,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 export CARGO_TERM_COLOR := never
 
 SERVER := target/server/praatplaat-server
-SOAK := target/server/examples/soak
+SOAK := target/server/praatplaat-soak
 PORT ?= 8080
 
 .PHONY: run test setup setup-test app server lint test-rust test-wasm test-soak test-e2e screenshots taps bench soak clean
@@ -27,10 +27,12 @@ setup-test:
 app:
 	trunk build --release
 
+## The server binary and the soak's (fault proxy and native driver, crates/soak).
 server:
-	cargo build --profile server -p praatplaat-server --bin praatplaat-server --example soak
+	cargo build --profile server -p praatplaat-server -p praatplaat-soak --bin praatplaat-server --bin praatplaat-soak
 
 lint:
+	node scripts/check-cycles.mjs src crates/domain/src crates/server/src crates/vault/src
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
@@ -45,13 +47,14 @@ test-wasm:
 	CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 		cargo test --target wasm32-unknown-unknown --test idb_contract
 
-## The fault soak, short: a few seeds of the native soak and its self-tests (the browser soak's
-## seeds run with the browser tests). The long one is `make soak`.
+## The fault soak, short: a few seeds of the native soak (crates/soak; run i plays seed + i) and
+## its self-tests, which exit 0 only when every run reported the damage (the browser soak's seeds
+## run with the browser tests). The long one is `make soak`.
 test-soak:
-	$(SOAK) native --runs 15 --seed 11
-	scripts/with-postgres.sh $(SOAK) native --runs 10 --seed 12 --database postgres
-	$(SOAK) native --runs 2 --seed 13 --self-test delete-row
-	$(SOAK) native --runs 2 --seed 14 --self-test flip-tick
+	$(SOAK) native --runs 20 --seed 11
+	scripts/with-postgres.sh $(SOAK) native --runs 10 --seed 41 --database postgres
+	$(SOAK) native --runs 2 --seed 61 --self-test delete-row
+	$(SOAK) native --runs 2 --seed 71 --self-test flip-tick
 
 ## The long fault-injection soak (native and browser; figures into docs/reliability.md).
 soak: setup-test app server

@@ -29,13 +29,29 @@ out.push("# Reliability: the fault-injection soak");
 out.push("");
 out.push(
   "Written by `make soak` (`scripts/soak.sh`); do not edit by hand. What it does and how the " +
-    "oracle decides what is lost: `crates/server/examples/soak.rs` (native) and " +
-    "`tests/e2e/soak.mjs` (browser). A few seeds of both run in `make test`.",
+    "oracle decides what is lost: `crates/soak` (native, `praatplaat-soak native`; the oracle is " +
+    "`crates/soak/src/oracle.rs`, the fault proxy `crates/soak/src/proxy.rs`) and " +
+    "`tests/e2e/soak.mjs` (browser, through `praatplaat-soak proxy`). A few seeds of both run in `make test`.",
 );
 out.push("");
 out.push(`Commit ${commit}, ${new Date().toISOString().slice(0, 16)}Z, ${seconds} s in all, on this machine's cores; exit status ${status}.`);
 out.push("");
-const skip = new Set(["problems", "faults", "failures", "conflict_list", "database", "self_test", "seed"]);
+// Lists and objects apart: the native soak (crates/soak) writes flat figures, its faults as
+// `faults.<kind>` keys, its failing runs in `failing` and `final_problems`, the proxy's own stats in
+// `proxy`; the browser soak (tests/e2e/soak.mjs) its faults in `faults`, `problems` and `failures`.
+const skip = new Set(["database", "seed", "self_test", "workdir"]);
+const cell = (value) => (typeof value === "number" && !Number.isInteger(value) ? value.toFixed(1) : value);
+const describe = (p) => {
+  if (typeof p === "string") return p;
+  if (p && Array.isArray(p.details)) {
+    const counts = ["lost_fields", "lost_records", "duplicates", "phantom_conflicts", "unequal_devices", "set_aside", "unsettled"]
+      .filter((k) => p[k])
+      .map((k) => `${k} ${p[k]}`)
+      .join(", ");
+    return `seed ${p.seed} (${p.devices} devices${counts ? `; ${counts}` : ""}): ${p.details.join("; ")}`;
+  }
+  return JSON.stringify(p);
+};
 for (const [name, title] of soaks) {
   const f = read(name);
   if (!f) continue;
@@ -43,20 +59,30 @@ for (const [name, title] of soaks) {
   out.push("");
   out.push("| figure | value |");
   out.push("|---|---|");
-  for (const [key, value] of Object.entries(f)) {
-    if (skip.has(key) || typeof value === "object") continue;
-    out.push(`| ${key} | ${typeof value === "number" && !Number.isInteger(value) ? value.toFixed(1) : value} |`);
+  const faults = { ...(f.faults && typeof f.faults === "object" ? f.faults : {}) };
+  if (typeof f.database === "string") {
+    out.push(`| database | ${f.database} |`);
+    if (Number.isInteger(f.seed) && Number.isInteger(f.runs) && f.runs > 0) {
+      out.push(`| seeds | ${f.runs === 1 ? f.seed : `${f.seed}..${f.seed + f.runs - 1} (run i plays seed ${f.seed} + i)`} |`);
+    }
   }
-  const faults = f.faults ?? {};
+  for (const [key, value] of Object.entries(f)) {
+    if (skip.has(key) || value === null || typeof value === "object") continue;
+    if (key.startsWith("faults.") && key !== "faults.total") {
+      faults[key.slice("faults.".length)] = value;
+      continue;
+    }
+    out.push(`| ${key} | ${cell(value)} |`);
+  }
   if (Object.keys(faults).length > 0) {
     out.push(`| faults by type | ${Object.entries(faults).map(([k, v]) => `${k} ${v}`).join(", ")} |`);
   }
-  const problems = f.problems ?? f.failures ?? [];
+  const problems = [...(f.failing ?? []), ...(f.final_problems ?? []), ...(f.problems ?? []), ...(f.failures ?? [])];
   if (problems.length > 0) {
     out.push("");
     out.push("Reported (first ones):");
     out.push("");
-    for (const p of problems.slice(0, 5)) out.push(`- ${(typeof p === "string" ? p : JSON.stringify(p)).slice(0, 300)}`);
+    for (const p of problems.slice(0, 5)) out.push(`- ${describe(p).slice(0, 300)}`);
   }
   out.push("");
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The long fault-injection soak (`make soak`): native runs of the domain's sync engine against the
-# real server binary through the fault proxy (SQLite, then PostgreSQL), then browser runs with two
-# real tablets through the same proxy; figures into docs/reliability.md.
+# real server binary through the fault proxy (crates/soak, `praatplaat-soak native`: SQLite, then
+# PostgreSQL; run i plays seed SEED + i), then browser runs with two real tablets through the same
+# proxy (`praatplaat-soak proxy`); figures into docs/reliability.md.
 #   NATIVE_RUNS=1000 PG_RUNS=200 BROWSER_RUNS=50 SEED=1 scripts/soak.sh
 # Everything listens on 127.0.0.1 only. Exits non-zero if any run lost, duplicated or invented
 # anything (the figures are written either way).
@@ -13,7 +14,7 @@ NATIVE_RUNS=${NATIVE_RUNS:-1000}
 PG_RUNS=${PG_RUNS:-200}
 BROWSER_RUNS=${BROWSER_RUNS:-50}
 SEED=${SEED:-1}
-soak=target/server/examples/soak
+soak=target/server/praatplaat-soak
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -22,8 +23,9 @@ start=$(date +%s)
 echo "== native soak on SQLite: $NATIVE_RUNS runs, seed $SEED"
 "$soak" native --runs "$NATIVE_RUNS" --seed "$SEED" \
   --json "$out/native-sqlite.json" || status=1
-echo "== native soak on PostgreSQL: $PG_RUNS runs, seed $SEED"
-scripts/with-postgres.sh "$soak" native --runs "$PG_RUNS" --seed "$SEED" --database postgres \
+# PostgreSQL plays the seeds after SQLite's: other runs, not the same ones again.
+echo "== native soak on PostgreSQL: $PG_RUNS runs, seed $((SEED + NATIVE_RUNS))"
+scripts/with-postgres.sh "$soak" native --runs "$PG_RUNS" --seed "$((SEED + NATIVE_RUNS))" --database postgres \
   --json "$out/native-postgres.json" || status=1
 echo "== self-tests: a deleted row and a flipped tick must be reported as lost"
 "$soak" native --runs 3 --seed "$SEED" --self-test delete-row \

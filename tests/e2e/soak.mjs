@@ -56,18 +56,16 @@ import {
 } from "./harness.mjs";
 import { quickInterview } from "./flows.mjs";
 
-/** The Rust fault proxy: $PRAATPLAAT_SOAK_BIN, else the first built of the crate's binary and
- * the server crate's example. */
-export const SOAK_BIN =
-  process.env.PRAATPLAAT_SOAK_BIN ||
-  [join(ROOT, "target/server/praatplaat-soak"), join(ROOT, "target/server/examples/soak")].find((p) => existsSync(p)) ||
-  join(ROOT, "target/server/praatplaat-soak");
+/** The Rust fault proxy (crates/soak, `praatplaat-soak proxy`; `make server` builds it):
+ * $PRAATPLAAT_SOAK_BIN, else target/server/praatplaat-soak. */
+export const SOAK_BIN = process.env.PRAATPLAAT_SOAK_BIN || join(ROOT, "target/server/praatplaat-soak");
 /** The runner's own account for its API checks (a coordinator sees every record). */
 const CHECKER = { username: "soak", password: "soak-controle-2026", displayName: "Soak Controle", role: "coordinator" };
 const THEMES = {
   GR: 8, PR: 10, PP: 10, OB: 9, SK: 8, EN: 9, GB: 8,
 };
-const STUB_FAULTS = ["drop_after_apply", "status_502", "status_503", "delay", "double_delivery", "truncated_request", "truncated_response"];
+// The Rust proxy's fault kinds (crates/soak/src/proxy.rs), so both report the same names.
+const STUB_FAULTS = ["drop_after_apply", "status_502", "status_503", "delay", "double_delivery", "truncate_request", "truncate_response"];
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
@@ -198,12 +196,11 @@ async function startStubProxy({ port, upstreamPort, seed, faultPercent }) {
         if (req.method === "POST" && req.url === "/__faults/on") faultsOn = true;
         else if (req.method === "POST" && req.url === "/__faults/off") faultsOn = false;
         else if (!(req.method === "GET" && req.url === "/__faults/stats")) return json(res, 404, { error: "not_found" });
-        return json(res, 200, { requests, faults, on: faultsOn });
+        return json(res, 200, { requests, faults, faults_on: faultsOn });
       }
       requests += 1;
       const body = await readBody(req);
-      // The Rust proxy's contract says /api/v1/sync/*; the app's sync routes are /api/v1/push and
-      // /api/v1/pull. The stand-in faults both spellings.
+      // The sync routes, as the Rust proxy reads them: /api/v1/push, /api/v1/pull, /api/v1/sync/*.
       const sync = /^\/api\/v1\/(push|pull|sync\/)/.test(req.url);
       const fault = faultsOn && sync && rnd() * 100 < faultPercent ? pick(rnd, STUB_FAULTS) : null;
       if (fault) faults[fault] = (faults[fault] ?? 0) + 1;
@@ -221,7 +218,7 @@ async function startStubProxy({ port, upstreamPort, seed, faultPercent }) {
             await forward(req, body);
             upstream = await forward(req, body);
             break;
-          case "truncated_request":
+          case "truncate_request":
             await forward(req, body, { truncate: true }).catch(() => {});
             return res.socket?.destroy();
           default:
@@ -231,7 +228,7 @@ async function startStubProxy({ port, upstreamPort, seed, faultPercent }) {
         return json(res, 502, { error: "bad_gateway", message: "upstream unreachable" });
       }
       if (fault === "drop_after_apply") return res.socket?.destroy();
-      if (fault === "truncated_response") {
+      if (fault === "truncate_response") {
         const out = { ...upstream.headers, "content-length": String(upstream.body.length) };
         delete out["transfer-encoding"];
         res.writeHead(upstream.status, out);
