@@ -233,9 +233,40 @@ pub struct OutboxSummary {
     /// Waiting changes per account that made them (changes made signed out not counted): those
     /// of another account than the one signed in stay here until that account signs in again.
     pub by_owner: BTreeMap<Uuid, (String, usize)>,
+    /// Hashes of the photos waiting for upload.
+    pub queued_photos: BTreeSet<String>,
 }
 
 impl OutboxSummary {
+    /// What one saved edit does to the summary, as [`save`] changes the outbox: the record waits
+    /// (once, however often it is edited); one set aside is queued again. Keeps typing from
+    /// re-reading the outbox and the photos at every keystroke; a sync round reads it afresh.
+    pub fn note_saved(&mut self, kind: RecordKind, id: Uuid, owner: Option<&Owner>) {
+        let key = (kind, id);
+        let was_set_aside = self.set_aside.iter().any(|e| (e.kind, e.id) == key);
+        if self.unsynced.contains(&key) && !was_set_aside {
+            return;
+        }
+        self.set_aside.retain(|e| (e.kind, e.id) != key);
+        self.unsynced.insert(key);
+        self.waiting += 1;
+        *self.by_kind.entry(kind).or_default() += 1;
+        if let Some(owner) = owner {
+            self.by_owner
+                .entry(owner.id)
+                .or_insert_with(|| (owner.username.clone(), 0))
+                .1 += 1;
+        }
+    }
+
+    /// A photo kept and queued by [`save_photo`] (the same photo twice is one upload).
+    pub fn note_photo(&mut self, hash: &str, bytes: u64) {
+        if self.queued_photos.insert(hash.to_owned()) {
+            self.photos_waiting += 1;
+            self.photo_bytes += bytes as f64;
+        }
+    }
+
     /// The accounts other than `user` with changes waiting here, with their counts.
     pub fn held_for_others(&self, user: Option<Uuid>) -> Vec<(String, usize)> {
         self.by_owner
@@ -285,9 +316,10 @@ fn summarise(
     receipts: BTreeMap<(RecordKind, Uuid), Receipt>,
 ) -> OutboxSummary {
     let mut summary = OutboxSummary {
-        photos_waiting: photos.count,
+        photos_waiting: photos.queued.len(),
         photo_bytes: photos.bytes,
         photos_set_aside: photos.set_aside,
+        queued_photos: photos.queued,
         receipts,
         ..OutboxSummary::default()
     };
@@ -316,7 +348,7 @@ fn summarise(
 }
 
 struct WaitingPhotos {
-    count: usize,
+    queued: BTreeSet<String>,
     bytes: f64,
     set_aside: Vec<(String, String)>,
 }
@@ -329,7 +361,7 @@ async fn waiting_photos(
     let entries = read_all_json(&tx.object_store(PHOTO_OUTBOX)?).await?;
     let photos = tx.object_store(PHOTOS)?;
     let mut waiting = WaitingPhotos {
-        count: 0,
+        queued: BTreeSet::new(),
         bytes: 0.0,
         set_aside: Vec::new(),
     };
@@ -338,7 +370,7 @@ async fn waiting_photos(
             waiting.set_aside.push((entry.hash, reason));
             continue;
         }
-        waiting.count += 1;
+        waiting.queued.insert(entry.hash.clone());
         let value: Option<wasm_bindgen::JsValue> = photos.get(entry.hash).primitive()?.await?;
         if let Some(blob) = value.and_then(|v| v.dyn_into::<web_sys::Blob>().ok()) {
             waiting.bytes += blob.size();

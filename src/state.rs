@@ -304,7 +304,10 @@ impl AppState {
                         // Writing works again: the edits that failed earlier get another go.
                         state.retry_unsaved();
                     }
-                    state.refresh_outbox().await;
+                    let (kind, id) = (record.kind(), record.id());
+                    state
+                        .sync
+                        .update(|s| s.outbox.note_saved(kind, id, owner.as_ref()));
                     state.edited.notify();
                 }
                 Err(e) => {

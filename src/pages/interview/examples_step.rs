@@ -88,6 +88,8 @@ fn ExampleCard(example_id: Uuid) -> impl IntoView {
                 match photos::import(&file).await {
                     Ok(photo) => {
                         photo_error.set(None);
+                        let (hash, bytes) = (photo.hash.clone(), u64::from(photo.bytes));
+                        state.sync.update(|s| s.outbox.note_photo(&hash, bytes));
                         edit(Box::new(move |e| {
                             if e.photos.len() < MAX_PHOTOS_PER_EXAMPLE
                                 && !e.photos.iter().any(|p| p.hash == photo.hash)
