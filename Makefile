@@ -45,7 +45,7 @@ test-rust:
 ## (wasm-bindgen-test-runner comes with wasm-bindgen-cli; webdriver.json holds Chromium's flags).
 test-wasm:
 	CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-		cargo test --target wasm32-unknown-unknown --test idb_contract
+		cargo test --target wasm32-unknown-unknown --test idb_contract --test i18n_codes
 
 ## The fault soak, short: a few seeds of the native soak (crates/soak; run i plays seed + i) and
 ## its self-tests, which exit 0 only when every run reported the damage (the browser soak's seeds

@@ -86,4 +86,7 @@ for (const [name, title] of soaks) {
   }
   out.push("");
 }
+// What the figures alone do not tell (what was found and fixed when) is kept by hand beside them.
+const history = new URL("../docs/reliability-history.md", import.meta.url);
+if (existsSync(history)) out.push(readFileSync(history, "utf8").trimEnd(), "");
 console.log(out.join("\n"));

@@ -14,23 +14,26 @@ NATIVE_RUNS=${NATIVE_RUNS:-1000}
 PG_RUNS=${PG_RUNS:-200}
 BROWSER_RUNS=${BROWSER_RUNS:-50}
 SEED=${SEED:-1}
-soak=target/server/praatplaat-soak
+# Binaries to soak (copies let a build go on meanwhile); the browser soak reads the same variables.
+soak=${PRAATPLAAT_SOAK_BIN:-target/server/praatplaat-soak}
+server=${PRAATPLAAT_SERVER_BIN:-target/server/praatplaat-server}
+export PRAATPLAAT_SOAK_BIN=$soak PRAATPLAAT_SERVER_BIN=$server
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 status=0
 start=$(date +%s)
 echo "== native soak on SQLite: $NATIVE_RUNS runs, seed $SEED"
-"$soak" native --runs "$NATIVE_RUNS" --seed "$SEED" \
+"$soak" native --server-bin "$server" --runs "$NATIVE_RUNS" --seed "$SEED" \
   --json "$out/native-sqlite.json" || status=1
 # PostgreSQL plays the seeds after SQLite's: other runs, not the same ones again.
 echo "== native soak on PostgreSQL: $PG_RUNS runs, seed $((SEED + NATIVE_RUNS))"
-scripts/with-postgres.sh "$soak" native --runs "$PG_RUNS" --seed "$((SEED + NATIVE_RUNS))" --database postgres \
+scripts/with-postgres.sh "$soak" native --server-bin "$server" --runs "$PG_RUNS" --seed "$((SEED + NATIVE_RUNS))" --database postgres \
   --json "$out/native-postgres.json" || status=1
 echo "== self-tests: a deleted row and a flipped tick must be reported as lost"
-"$soak" native --runs 3 --seed "$SEED" --self-test delete-row \
+"$soak" native --server-bin "$server" --runs 3 --seed "$SEED" --self-test delete-row \
   --json "$out/self-delete.json" || status=1
-"$soak" native --runs 3 --seed "$SEED" --self-test flip-tick \
+"$soak" native --server-bin "$server" --runs 3 --seed "$SEED" --self-test flip-tick \
   --json "$out/self-flip.json" || status=1
 echo "== browser soak: $BROWSER_RUNS runs, seed $SEED"
 node tests/e2e/soak.mjs --runs "$BROWSER_RUNS" --seed "$SEED" --proxy rust \

@@ -9,7 +9,11 @@ use praatplaat_domain::model::RecordKind;
 pub use praatplaat_domain::plate::Lang;
 use praatplaat_domain::protocol::auth::Role;
 
+use crate::storage::human_bytes;
+
+mod codes;
 mod transfer;
+pub use codes::{suggestion_reason, CodeTexts};
 pub use transfer::TransferTexts;
 
 /// The texts of `lang`.
@@ -262,6 +266,11 @@ pub struct Texts {
     pub sync_details: &'static str,
     /// Export/import, photo upload progress and the "safe on the server" mark.
     pub transfer: &'static TransferTexts,
+    /// Words for the codes the domain and the server hand over: refusals, the fields of
+    /// concurrent edits, suggestion reasons, link statuses.
+    pub codes: &'static CodeTexts,
+    /// A size in bytes in this language's notation: "1,5 MB" / "1.5 MB".
+    pub bytes: fn(f64) -> String,
     /// "2 keuzes nodig: twee tablets wijzigden hetzelfde".
     pub choices_needed: fn(usize) -> String,
     pub choose_now: &'static str,
@@ -601,6 +610,8 @@ pub const NL: Texts = Texts {
     auto_retry: "De app probeert het zelf opnieuw.",
     sync_details: "Synchronisatie bekijken",
     transfer: &transfer::NL,
+    codes: &codes::NL,
+    bytes: |b| human_bytes(b, true),
     choices_needed: |n| {
         if n == 1 {
             "1 keuze nodig: twee tablets wijzigden hetzelfde".to_owned()
@@ -947,6 +958,8 @@ pub const EN: Texts = Texts {
     auto_retry: "The app tries again by itself.",
     sync_details: "View sync",
     transfer: &transfer::EN,
+    codes: &codes::EN,
+    bytes: |b| human_bytes(b, false),
     choices_needed: |n| {
         if n == 1 {
             "1 choice needed: two tablets changed the same thing".to_owned()
@@ -1023,6 +1036,8 @@ pub struct PlateWords {
     pub customer: &'static str,
     pub of: &'static str,
     pub ambition: &'static str,
+    /// A theme's name while the picture has no tallies for it (by theme id).
+    pub theme_name: fn(&str) -> Option<&'static str>,
 }
 
 const NL_PLATE: PlateWords = PlateWords {
@@ -1034,6 +1049,18 @@ const NL_PLATE: PlateWords = PlateWords {
     customer: "Klant",
     of: "van",
     ambition: "ambitie",
+    theme_name: |id| {
+        Some(match id {
+            "GR" => "Grondstoffen",
+            "PR" => "Product",
+            "PP" => "Productieproces",
+            "OB" => "Overige bedrijfsactiviteiten",
+            "SK" => "Samenwerking in de keten",
+            "EN" => "Energietransitie",
+            "GB" => "Gebouw",
+            _ => return None,
+        })
+    },
 };
 
 const EN_PLATE: PlateWords = PlateWords {
@@ -1045,6 +1072,18 @@ const EN_PLATE: PlateWords = PlateWords {
     customer: "Customer",
     of: "of",
     ambition: "ambition",
+    theme_name: |id| {
+        Some(match id {
+            "GR" => "Raw materials",
+            "PR" => "Product",
+            "PP" => "Production process",
+            "OB" => "Other business activities",
+            "SK" => "Chain collaboration",
+            "EN" => "Energy transition",
+            "GB" => "Building",
+            _ => return None,
+        })
+    },
 };
 
 /// The words the ladder shows besides the tallies.

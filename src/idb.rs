@@ -16,6 +16,7 @@ use praatplaat_domain::merge::accept_remote;
 use praatplaat_domain::merge::touch;
 use praatplaat_domain::model::{Company, Interview, Record, RecordKind};
 use praatplaat_domain::protocol::{Change, ChangeResult, Receipt};
+use praatplaat_domain::refusal::Reason;
 use praatplaat_domain::sync::contract::EditableStore;
 use praatplaat_domain::sync::{on_verdict, LocalStore};
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,41 @@ const META_CURSOR: &str = "cursor";
 
 thread_local! {
     static DB: RefCell<Option<Database>> = const { RefCell::new(None) };
+    /// Records the sync engine rewrote (a verdict's revision or copy, a pulled record) since
+    /// [`take_touched`] last ran: the screen re-reads just these after a round.
+    static TOUCHED: RefCell<BTreeSet<(RecordKind, Uuid)>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// The records the sync engine rewrote since the last call (see `TOUCHED`), cleared.
+pub fn take_touched() -> BTreeSet<(RecordKind, Uuid)> {
+    TOUCHED.with(|t| std::mem::take(&mut *t.borrow_mut()))
+}
+
+fn touched(kind: RecordKind, id: Uuid) {
+    TOUCHED.with(|t| t.borrow_mut().insert((kind, id)));
+}
+
+/// The local copies of `keys` (missing ones left out), read in one transaction.
+pub async fn load_records(keys: &BTreeSet<(RecordKind, Uuid)>) -> Result<Vec<Record>, IdbError> {
+    let db = db()?;
+    let tx = db.transaction(RECORD_STORES).build()?;
+    let mut records = Vec::with_capacity(keys.len());
+    for kind in RecordKind::ALL {
+        let ids: Vec<Uuid> = keys.iter().filter(|k| k.0 == kind).map(|k| k.1).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let rows = get_many(
+            &tx.object_store(store_name(kind))?,
+            ids.iter().map(Uuid::to_string),
+        )
+        .await?;
+        for json in rows.into_iter().flatten() {
+            records.push(parse_record(kind, &json)?);
+        }
+    }
+    tx.commit().await?;
+    Ok(records)
 }
 
 #[derive(Debug, Clone, Error)]
@@ -101,7 +137,9 @@ struct OutboxEntry {
     seq: u64,
     kind: RecordKind,
     id: Uuid,
-    /// Set when the server refused the change for good: kept, visible, out of the queue.
+    /// Set when the server refused the change for good: kept, visible, out of the queue. The
+    /// reason as [`Reason::to_stored`] keeps it: JSON with the server's code, or (older versions,
+    /// older servers) the server's sentence alone.
     #[serde(default)]
     rejected: Option<String>,
     /// Who was signed in when the change was made; `None`: nobody (it goes with whoever signs
@@ -225,7 +263,7 @@ pub struct OutboxSummary {
     /// Changes the server refused for good, kept on the device and shown.
     pub set_aside: Vec<SetAside>,
     /// Photos the server refused for good (hash, reason): kept on the device, out of the queue.
-    pub photos_set_aside: Vec<(String, String)>,
+    pub photos_set_aside: Vec<(String, Reason)>,
     /// Records with an outbox entry (waiting or set aside): not safe on the server.
     pub unsynced: BTreeSet<(RecordKind, Uuid)>,
     /// The server's receipts by record, to tell whether a record is safe on the server.
@@ -295,12 +333,13 @@ impl PhotoEntry {
     }
 }
 
-/// A change the server refused: which record, and the server's reason.
+/// A change the server refused: which record, and the server's reason (with its code when the
+/// server sent one; the app words it, [`crate::i18n::CodeTexts::reason`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetAside {
     pub kind: RecordKind,
     pub id: Uuid,
-    pub reason: String,
+    pub reason: Reason,
 }
 
 async fn read_all_json(
@@ -329,7 +368,7 @@ fn summarise(
             Some(reason) => summary.set_aside.push(SetAside {
                 kind: entry.kind,
                 id: entry.id,
-                reason,
+                reason: Reason::from_stored(&reason),
             }),
             None => {
                 summary.waiting += 1;
@@ -350,7 +389,7 @@ fn summarise(
 struct WaitingPhotos {
     queued: BTreeSet<String>,
     bytes: f64,
-    set_aside: Vec<(String, String)>,
+    set_aside: Vec<(String, Reason)>,
 }
 
 /// Count and total size of the photos waiting for upload, and the set-aside ones, read in the
@@ -367,7 +406,9 @@ async fn waiting_photos(
     };
     for entry in entries.iter().map(|e| PhotoEntry::parse(e)) {
         if let Some(reason) = entry.rejected {
-            waiting.set_aside.push((entry.hash, reason));
+            waiting
+                .set_aside
+                .push((entry.hash, Reason::from_stored(&reason)));
             continue;
         }
         waiting.queued.insert(entry.hash.clone());
@@ -389,6 +430,36 @@ async fn read_receipts(
         receipts.insert((receipt.kind, receipt.id), receipt);
     }
     Ok(receipts)
+}
+
+/// Reads many keys of one store at once: every request is issued before the first is awaited, so
+/// IndexedDB serves them in one go instead of one round trip each (what made a sync of 200
+/// interviews spend seconds on the tablet).
+async fn get_many(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    keys: impl IntoIterator<Item = String>,
+) -> Result<Vec<Option<String>>, IdbError> {
+    let requests = keys
+        .into_iter()
+        .map(|key| store.get(key).primitive())
+        .collect::<Result<Vec<_>, _>>()?;
+    futures::future::join_all(requests)
+        .await
+        .into_iter()
+        .map(|r| r.map_err(IdbError::from))
+        .collect()
+}
+
+/// Puts many values into one store without awaiting each: the transaction's commit reports a
+/// failed one (it aborts the whole transaction, so nothing is half written).
+fn put_many(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    entries: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), IdbError> {
+    for (key, value) in entries {
+        drop(store.put(value).with_key(key).primitive()?);
+    }
+    Ok(())
 }
 
 async fn read_outbox(
@@ -711,20 +782,25 @@ impl LocalStore for IdbStore {
         entries.sort_by_key(|e| e.seq);
         entries.truncate(limit);
         let mut changes = Vec::with_capacity(entries.len());
-        for entry in entries {
-            let json: Option<String> = tx
-                .object_store(store_name(entry.kind))?
-                .get(entry.id.to_string())
-                .primitive()?
-                .await?;
-            let json = json
-                .ok_or_else(|| IdbError::Data(format!("queued record {} is missing", entry.id)))?;
-            changes.push(Change {
-                seq: entry.seq,
-                record: parse_record(entry.kind, &json)?,
-            });
+        for kind in RecordKind::ALL {
+            let of_kind: Vec<&OutboxEntry> = entries.iter().filter(|e| e.kind == kind).collect();
+            if of_kind.is_empty() {
+                continue;
+            }
+            let store = tx.object_store(store_name(kind))?;
+            let rows = get_many(&store, of_kind.iter().map(|e| e.id.to_string())).await?;
+            for (entry, json) in of_kind.into_iter().zip(rows) {
+                let json = json.ok_or_else(|| {
+                    IdbError::Data(format!("queued record {} is missing", entry.id))
+                })?;
+                changes.push(Change {
+                    seq: entry.seq,
+                    record: parse_record(entry.kind, &json)?,
+                });
+            }
         }
         tx.commit().await?;
+        changes.sort_by_key(|c| c.seq);
         Ok(changes)
     }
 
@@ -735,19 +811,24 @@ impl LocalStore for IdbStore {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let store = tx.object_store(RECEIPTS)?;
+        // One per record: of two for the same record the higher revision counts.
+        let mut newest: BTreeMap<String, Receipt> = BTreeMap::new();
         for receipt in receipts {
             let key = outbox_key(receipt.kind, receipt.id);
-            let held: Option<String> = store.get(key.clone()).primitive()?.await?;
+            if newest.get(&key).is_none_or(|held| held.rev <= receipt.rev) {
+                newest.insert(key, receipt);
+            }
+        }
+        let held = get_many(&store, newest.keys().cloned()).await?;
+        let mut writes = Vec::new();
+        for ((key, receipt), held) in newest.into_iter().zip(held) {
             let held: Option<Receipt> = held.map(|j| serde_json::from_str(&j)).transpose()?;
             // A late answer must not undo a newer one.
             if held.is_none_or(|h| h.rev <= receipt.rev) {
-                store
-                    .put(serde_json::to_string(&receipt)?)
-                    .with_key(key)
-                    .primitive()?
-                    .await?;
+                writes.push((key, serde_json::to_string(&receipt)?));
             }
         }
+        put_many(&store, writes)?;
         tx.commit().await?;
         Ok(())
     }
@@ -771,35 +852,42 @@ impl LocalStore for IdbStore {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox = tx.object_store(OUTBOX)?;
-        for result in results {
-            let key = outbox_key(result.kind, result.id);
-            let json: Option<String> = outbox.get(key.clone()).primitive()?.await?;
-            let entry = json
-                .map(|j| serde_json::from_str::<OutboxEntry>(&j))
-                .transpose()?;
-            let records = tx.object_store(store_name(result.kind))?;
-            let local: Option<String> = records.get(result.id.to_string()).primitive()?.await?;
-            let local = local.map(|j| parse_record(result.kind, &j)).transpose()?;
-            let waiting = entry.as_ref().map(|e| e.seq);
-            let step = on_verdict(waiting, local.as_ref(), result);
-            if let (Some(reason), Some(mut entry)) = (step.set_aside, entry) {
-                entry.rejected = Some(reason);
-                outbox
-                    .put(serde_json::to_string(&entry)?)
-                    .with_key(key.clone())
-                    .primitive()?
-                    .await?;
+        let entries = get_many(&outbox, results.iter().map(|r| outbox_key(r.kind, r.id))).await?;
+        for kind in RecordKind::ALL {
+            let of_kind: Vec<(&ChangeResult, &Option<String>)> = results
+                .iter()
+                .zip(&entries)
+                .filter(|(r, _)| r.kind == kind)
+                .collect();
+            if of_kind.is_empty() {
+                continue;
             }
-            if step.done {
-                outbox.delete(key).primitive()?.await?;
+            let records = tx.object_store(store_name(kind))?;
+            let locals = get_many(&records, of_kind.iter().map(|(r, _)| r.id.to_string())).await?;
+            let mut record_writes = Vec::new();
+            let mut outbox_writes = Vec::new();
+            for ((result, entry), local) in of_kind.into_iter().zip(locals) {
+                let key = outbox_key(result.kind, result.id);
+                let entry = entry
+                    .as_deref()
+                    .map(serde_json::from_str::<OutboxEntry>)
+                    .transpose()?;
+                let local = local.map(|j| parse_record(result.kind, &j)).transpose()?;
+                let step = on_verdict(entry.as_ref().map(|e| e.seq), local.as_ref(), result);
+                if let (Some(reason), Some(mut entry)) = (step.set_aside, entry) {
+                    entry.rejected = Some(reason.to_stored());
+                    outbox_writes.push((key.clone(), serde_json::to_string(&entry)?));
+                }
+                if step.done {
+                    drop(outbox.delete(key).primitive()?);
+                }
+                if let Some(record) = step.write {
+                    touched(result.kind, result.id);
+                    record_writes.push((result.id.to_string(), record_json(&record)?));
+                }
             }
-            if let Some(record) = step.write {
-                records
-                    .put(record_json(&record)?)
-                    .with_key(result.id.to_string())
-                    .primitive()?
-                    .await?;
-            }
+            put_many(&outbox, outbox_writes)?;
+            put_many(&records, record_writes)?;
         }
         tx.commit().await?;
         Ok(())
@@ -820,25 +908,34 @@ impl LocalStore for IdbStore {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox = tx.object_store(OUTBOX)?;
+        let pending = get_many(
+            &outbox,
+            records.iter().map(|r| outbox_key(r.kind(), r.id())),
+        )
+        .await?;
         let mut changed = 0;
-        for record in records {
-            let (kind, id) = (record.kind(), record.id());
-            let store = tx.object_store(store_name(kind))?;
-            let local: Option<String> = store.get(id.to_string()).primitive()?.await?;
-            let local = local.map(|j| parse_record(kind, &j)).transpose()?;
-            let pending: Option<String> = outbox.get(outbox_key(kind, id)).primitive()?.await?;
-            if accept_remote(
-                local.as_ref().map(Record::meta),
-                pending.is_some(),
-                record.meta(),
-            ) {
-                store
-                    .put(record_json(&record)?)
-                    .with_key(id.to_string())
-                    .primitive()?
-                    .await?;
-                changed += 1;
+        for kind in RecordKind::ALL {
+            let of_kind: Vec<(&Record, bool)> = records
+                .iter()
+                .zip(&pending)
+                .filter(|(r, _)| r.kind() == kind)
+                .map(|(r, p)| (r, p.is_some()))
+                .collect();
+            if of_kind.is_empty() {
+                continue;
             }
+            let store = tx.object_store(store_name(kind))?;
+            let locals = get_many(&store, of_kind.iter().map(|(r, _)| r.id().to_string())).await?;
+            let mut writes = Vec::new();
+            for ((record, waiting), local) in of_kind.into_iter().zip(locals) {
+                let local = local.map(|j| parse_record(kind, &j)).transpose()?;
+                if accept_remote(local.as_ref().map(Record::meta), waiting, record.meta()) {
+                    touched(kind, record.id());
+                    writes.push((record.id().to_string(), record_json(record)?));
+                    changed += 1;
+                }
+            }
+            put_many(&store, writes)?;
         }
         tx.object_store(META)?
             .put(cursor.to_string())

@@ -171,6 +171,67 @@ impl AppState {
         Ok(())
     }
 
+    /// Re-reads only the records the last sync round rewrote ([`idb::take_touched`]) into the
+    /// signals, keeping an edit made meanwhile (the later `updated_at` wins, as in [`reload`]).
+    /// A round that changed nothing reads nothing; one that brought 200 records parses 200, not
+    /// the whole database.
+    ///
+    /// [`reload`]: AppState::reload
+    pub async fn reload_touched(&self) -> Result<(), idb::IdbError> {
+        let keys = idb::take_touched();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let records = idb::load_records(&keys).await?;
+        fn keep<T: Clone>(map: &mut BTreeMap<Uuid, T>, read: T, key: impl Fn(&T) -> (Uuid, i64)) {
+            let (id, at) = key(&read);
+            if map.get(&id).is_none_or(|shown| key(shown).1 <= at) {
+                map.insert(id, read);
+            }
+        }
+        let mut companies = Vec::new();
+        let mut interviews = Vec::new();
+        let mut initiatives = Vec::new();
+        let mut links = Vec::new();
+        for record in records {
+            match record {
+                Record::Company(c) => companies.push(c),
+                Record::Interview(i) => interviews.push(i),
+                Record::Initiative(i) => initiatives.push(i),
+                Record::Link(l) => links.push(l),
+            }
+        }
+        if !companies.is_empty() {
+            self.companies.update(|m| {
+                for c in companies {
+                    keep(m, c, |c| (c.id, c.meta.updated_at));
+                }
+            });
+        }
+        if !interviews.is_empty() {
+            self.interviews.update(|m| {
+                for i in interviews {
+                    keep(m, i, |i| (i.id, i.meta.updated_at));
+                }
+            });
+        }
+        if !initiatives.is_empty() {
+            self.initiatives.update(|m| {
+                for i in initiatives {
+                    keep(m, i, |i| (i.id, i.meta.updated_at));
+                }
+            });
+        }
+        if !links.is_empty() {
+            self.links.update(|m| {
+                for l in links {
+                    keep(m, l, |l| (l.id, l.meta.updated_at));
+                }
+            });
+        }
+        Ok(())
+    }
+
     /// Starts an interview with a new company; returns the interview's id.
     pub fn create_interview(&self, name: String, municipality: String) -> Uuid {
         let company = Company {

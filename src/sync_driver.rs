@@ -297,7 +297,7 @@ async fn run(state: AppState) {
         // screen's records match the server's receipts ("Veilig op de server") and the next edit
         // starts from the revision the server holds.
         if report.pulled > 0 || report.pushed > 0 {
-            if let Err(e) = state.reload().await {
+            if let Err(e) = state.reload_touched().await {
                 state
                     .sync
                     .update(|s| s.last_error = Some(SyncProblem::Device(e.to_string())));

@@ -3,10 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::i18n::{use_texts, Lang};
+use crate::i18n::use_texts;
 use crate::service_worker::use_updates;
 use crate::state::{use_app_state, SaveProblem};
-use crate::storage::human_bytes;
 
 /// A warning that an edit could not be written to the device. The edit itself stays on screen,
 /// and the button writes it again once space is freed.
@@ -46,10 +45,9 @@ pub fn StorageBanner() -> impl IntoView {
         if state.save_error.with(|e| e == &Some(SaveProblem::Full)) {
             return None;
         }
-        let comma = state.settings.with(|s| s.lang == Lang::Nl);
         Some(view! {
             <div class="banner warning" role="alert" data-testid="storage-low">
-                <p>{(t.get().storage_low)(&human_bytes(info.free(), comma))}</p>
+                <p>{(t.get().storage_low)(&(t.get().bytes)(info.free()))}</p>
             </div>
         })
     }

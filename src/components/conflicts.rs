@@ -6,7 +6,6 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use praatplaat_domain::initiative::Link;
-use praatplaat_domain::merge::three_way::value_text;
 use praatplaat_domain::merge::{current_value, resolve_conflict, Choice, ConflictField};
 use praatplaat_domain::model::{Company, Conflict, Interview, Record, RecordKind};
 use serde_json::Value;
@@ -203,12 +202,11 @@ pub fn ConflictPanel(interview_id: Uuid) -> impl IntoView {
 fn ConflictCard(pending: Pending) -> impl IntoView {
     let state = use_app_state();
     let t = use_texts();
-    let lang = move || state.settings.with(|s| s.lang);
     let field = ConflictField::from_path(pending.kind, &pending.conflict.path);
     let label = {
         let context = pending.context.clone();
         move || {
-            let l = field.label(lang());
+            let l = (t.get().codes.conflict_field)(&field);
             match &context {
                 Some(name) => format!("{name}: {l}"),
                 None => l,
@@ -259,7 +257,7 @@ fn ConflictCard(pending: Pending) -> impl IntoView {
             let value = value.clone();
             move || now.get() == value
         };
-        let text = move || value_text(&value, lang());
+        let text = move || t.get().codes.value(&value);
         let time = at.map(edit_time);
         let separator = if time.is_some() { " · " } else { "" };
         view! {

@@ -101,8 +101,6 @@ struct Zone {
     id: &'static str,
     /// Shown in the card's pin; the plate's theme order, so a printed list can refer to it.
     number: u8,
-    /// Label when the tallies have no entry for this theme: `[nl, en]`.
-    fallback: [&'static str; 2],
     /// The touch area (SVG path, user units). Zones do not overlap.
     area: &'static str,
     card: Spot,
@@ -123,7 +121,6 @@ static ZONES: [Zone; 7] = [
     Zone {
         id: "GR",
         number: 1,
-        fallback: ["Grondstoffen", "Raw materials"],
         area: "M0 298H236V700H0Z",
         card: Spot {
             x: 22.0,
@@ -136,7 +133,6 @@ static ZONES: [Zone; 7] = [
     Zone {
         id: "PR",
         number: 2,
-        fallback: ["Product", "Product"],
         area: "M236 580H1000V700H236Z",
         card: Spot {
             x: 262.0,
@@ -149,7 +145,6 @@ static ZONES: [Zone; 7] = [
     Zone {
         id: "PP",
         number: 3,
-        fallback: ["Productieproces", "Production process"],
         area: "M236 298H655V580H236Z",
         card: Spot {
             x: 266.0,
@@ -162,7 +157,6 @@ static ZONES: [Zone; 7] = [
     Zone {
         id: "OB",
         number: 4,
-        fallback: ["Overige bedrijfsactiviteiten", "Other business activities"],
         area: "M655 346H1000V580H655Z",
         card: Spot {
             x: 678.0,
@@ -175,7 +169,6 @@ static ZONES: [Zone; 7] = [
     Zone {
         id: "SK",
         number: 5,
-        fallback: ["Samenwerking in de keten", "Chain collaboration"],
         area: "M0 700H1000V820H0Z",
         card: Spot {
             x: 172.0,
@@ -188,7 +181,6 @@ static ZONES: [Zone; 7] = [
     Zone {
         id: "EN",
         number: 6,
-        fallback: ["Energietransitie", "Energy transition"],
         area: "M452 0H1000V346H655V298H452Z",
         card: Spot {
             x: 474.0,
@@ -201,7 +193,6 @@ static ZONES: [Zone; 7] = [
     Zone {
         id: "GB",
         number: 7,
-        fallback: ["Gebouw", "Building"],
         area: "M0 124H452V298H0Z",
         card: Spot {
             x: 30.0,
@@ -215,10 +206,7 @@ static ZONES: [Zone; 7] = [
 
 impl Zone {
     fn empty_tally(&self, lang: Lang) -> ThemeTally {
-        let label = match lang {
-            Lang::Nl => self.fallback[0],
-            Lang::En => self.fallback[1],
-        };
+        let label = (words(lang).theme_name)(self.id).unwrap_or(self.id);
         ThemeTally {
             id: self.id.to_owned(),
             label: label.to_owned(),

@@ -25,7 +25,6 @@ struct CompanyRow {
 pub fn CompaniesPage() -> impl IntoView {
     let state = use_app_state();
     let t = use_texts();
-    let lang = move || state.settings.with(|s| s.lang);
     let rows = Memo::new(move |_| {
         let today = clock::today();
         let interviews = state.interviews.read();
@@ -158,7 +157,7 @@ pub fn CompaniesPage() -> impl IntoView {
                             <td>
                                 <ul class="plain">
                                     {row.links.iter().cloned().map(|(name, status)| view! {
-                                        <li>{name} ": " {move || status.label(lang())}</li>
+                                        <li>{name} ": " {move || (t.get().codes.link_status)(status)}</li>
                                     }).collect_view()}
                                 </ul>
                             </td>

@@ -208,7 +208,7 @@ fn InitiativeForm(id: Uuid) -> impl IntoView {
                                     } else {
                                         i.needs.push(kind);
                                     }
-                                })>{move || kind.word(lang())}</button>
+                                })>{move || (t.get().codes.need_kind)(kind)}</button>
                         }).collect_view()}
                     </div>
                 </div>

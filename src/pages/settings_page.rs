@@ -8,7 +8,6 @@ use crate::components::field::TextField;
 use crate::i18n::{use_texts, Lang};
 use crate::settings::Settings;
 use crate::state::{use_app_state, SaveProblem};
-use crate::storage::human_bytes;
 
 /// The account, device settings and the storage in use.
 #[component]
@@ -26,11 +25,10 @@ pub fn SettingsPage() -> impl IntoView {
     leptos::task::spawn_local(async move { state.refresh_storage().await });
     let storage = move || {
         let t = t.get();
-        let comma = state.settings.with(|s| s.lang == Lang::Nl);
         match state.storage.get() {
             Some(info) => view! {
                 <p data-testid="storage-used">
-                    {(t.storage_used)(&human_bytes(info.usage, comma), &human_bytes(info.quota, comma))}
+                    {(t.storage_used)(&(t.bytes)(info.usage), &(t.bytes)(info.quota))}
                 </p>
                 <p>{if info.persisted { t.storage_persisted } else { t.storage_not_persisted }}</p>
             }

@@ -15,7 +15,6 @@ use crate::components::sync_badge::describe;
 use crate::i18n::{use_texts, Lang, Texts};
 use crate::idb::SetAside;
 use crate::state::{use_app_state, AppState, SyncProblem};
-use crate::storage::human_bytes;
 use crate::sync_driver;
 
 /// How often "x minuten geleden" is brought up to date.
@@ -169,7 +168,6 @@ fn Waiting() -> impl IntoView {
     let t = use_texts();
     let lines = move || {
         let t = t.get();
-        let comma = state.settings.with(|s| s.lang == Lang::Nl);
         state.sync.with(|s| {
             // The order an interviewer thinks in: the interviews first.
             let mut lines: Vec<String> = [
@@ -182,10 +180,8 @@ fn Waiting() -> impl IntoView {
             .filter_map(|k| s.outbox.by_kind.get(&k).map(|&n| (t.kind_count)(k, n)))
             .collect();
             if s.outbox.photos_waiting > 0 {
-                let mut line = (t.photos_count)(
-                    s.outbox.photos_waiting,
-                    &human_bytes(s.outbox.photo_bytes, comma),
-                );
+                let mut line =
+                    (t.photos_count)(s.outbox.photos_waiting, &(t.bytes)(s.outbox.photo_bytes));
                 // The photo on its way now, as far as the server has it.
                 if let Some((sent, size)) = s.photo_upload.filter(|&(_, size)| size > 0) {
                     line.push_str("; ");
@@ -197,7 +193,7 @@ fn Waiting() -> impl IntoView {
                 s.outbox
                     .photos_set_aside
                     .iter()
-                    .map(|(_, reason)| (t.transfer.photo_set_aside)(reason)),
+                    .map(|(_, reason)| (t.transfer.photo_set_aside)(&t.codes.reason(reason))),
             );
             let user = state
                 .account
@@ -271,7 +267,12 @@ fn SetAsideItem(entry: SetAside) -> impl IntoView {
         <li>
             <div>
                 <strong>{move || (t.get().kind_name)(kind)} ": " {name.clone().unwrap_or_else(|| t.get().unnamed.to_owned())}</strong>
-                <p class="hint">{move || (t.get().set_aside_reason)(&reason)}</p>
+                <p class="hint" data-testid="set-aside-reason">
+                    {move || {
+                        let t = t.get();
+                        (t.set_aside_reason)(&t.codes.reason(&reason))
+                    }}
+                </p>
             </div>
             {href.map(|href| view! { <A href=href attr:class="button">{move || t.get().open_record}</A> })}
         </li>

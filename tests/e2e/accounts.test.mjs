@@ -173,7 +173,8 @@ test("a change the server refuses is set aside on the sync screen with its reaso
   const text = await aside.textContent();
   assert.match(text, /Apart gezet/);
   assert.match(text, /Bedrijf: Constructie/);
-  assert.match(text, /Reden van de server: .*name/);
+  // The server sends a code; the app words it in Dutch, with the limit.
+  assert.match(text, /Reden van de server: Te lang: naam \(hoogstens 200 tekens\)/);
   // It points to where it can be fixed; fixing it sends it again.
   await aside.getByRole("link", { name: "Openen" }).click();
   await page.getByLabel("Bedrijfsnaam").fill("Constructie Te Lang BV");

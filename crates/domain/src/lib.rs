@@ -14,6 +14,7 @@ pub mod photo;
 pub mod plate;
 pub mod protocol;
 pub mod push;
+pub mod refusal;
 pub mod sync;
 
 pub use model::{Company, Interview, InterviewStatus, Programme, Record, RecordKind, RecordMeta};

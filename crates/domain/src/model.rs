@@ -368,6 +368,14 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    /// Every kind, in the order the wire and the stores list them.
+    pub const ALL: [RecordKind; 4] = [
+        RecordKind::Company,
+        RecordKind::Interview,
+        RecordKind::Initiative,
+        RecordKind::Link,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RecordKind::Company => "company",
@@ -401,15 +409,125 @@ pub enum Record {
     Link(crate::initiative::Link),
 }
 
+/// A field of a record that a validation error names. On the wire in snake case (`"contact_email"`);
+/// [`Field::name`] is the name the English sentences have always used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Name,
+    ProgrammeId,
+    Municipality,
+    Address,
+    ContactPerson,
+    Interviewer,
+    PlateVersion,
+    Notes,
+    Ambition,
+    PracticeId,
+    PracticeNote,
+    NeedThemeId,
+    NeedNote,
+    Examples,
+    ExampleThemeId,
+    ExampleText,
+    Photos,
+    Offer,
+    OfferEn,
+    Regions,
+    Region,
+    Municipalities,
+    Themes,
+    ThemeId,
+    Practices,
+    Segments,
+    Segment,
+    Coaches,
+    Coach,
+    RSteps,
+    Needs,
+    ContactName,
+    ContactEmail,
+    ContactPhone,
+    ContactUrl,
+    Date,
+    Note,
+    History,
+    Reason,
+    NextSteps,
+    HistoryDate,
+    HistoryNote,
+    /// A field this version does not know (sent by a newer server).
+    #[serde(other)]
+    Other,
+}
+
+impl Field {
+    /// The name in the English sentences ("practice note").
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::ProgrammeId => "programme_id",
+            Field::Municipality => "municipality",
+            Field::Address => "address",
+            Field::ContactPerson => "contact_person",
+            Field::Interviewer => "interviewer",
+            Field::PlateVersion => "plate_version",
+            Field::Notes => "notes",
+            Field::Ambition => "ambition",
+            Field::PracticeId => "practice id",
+            Field::PracticeNote => "practice note",
+            Field::NeedThemeId => "need theme id",
+            Field::NeedNote => "need note",
+            Field::Examples => "examples",
+            Field::ExampleThemeId => "example theme id",
+            Field::ExampleText => "example text",
+            Field::Photos => "photos",
+            Field::Offer => "offer",
+            Field::OfferEn => "offer_en",
+            Field::Regions => "regions",
+            Field::Region => "region",
+            Field::Municipalities => "municipalities",
+            Field::Themes => "themes",
+            Field::ThemeId => "theme id",
+            Field::Practices => "practices",
+            Field::Segments => "segments",
+            Field::Segment => "segment",
+            Field::Coaches => "coaches",
+            Field::Coach => "coach",
+            Field::RSteps => "r_steps",
+            Field::Needs => "needs",
+            Field::ContactName => "contact name",
+            Field::ContactEmail => "contact email",
+            Field::ContactPhone => "contact phone",
+            Field::ContactUrl => "contact url",
+            Field::Date => "date",
+            Field::Note => "note",
+            Field::History => "history",
+            Field::Reason => "reason",
+            Field::NextSteps => "next_steps",
+            Field::HistoryDate => "history date",
+            Field::HistoryNote => "history note",
+            Field::Other => "a field",
+        }
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Why a record is refused. The message is shown to people, so it names the field.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ValidationError {
     #[error("the id must not be the nil UUID")]
     NilId,
     #[error("{field} must not be empty")]
-    Empty { field: &'static str },
+    Empty { field: Field },
     #[error("{field} is longer than {max} characters")]
-    TooLong { field: &'static str, max: usize },
+    TooLong { field: Field, max: usize },
     #[error("date must be YYYY-MM-DD, got {0:?}")]
     BadDate(String),
     #[error("unknown segment {0:?}")]
@@ -417,12 +535,12 @@ pub enum ValidationError {
     #[error("photo hash must be 64 lower-case hex characters, got {0:?}")]
     BadPhotoHash(String),
     #[error("{field} holds more than {max} items")]
-    TooMany { field: &'static str, max: usize },
+    TooMany { field: Field, max: usize },
     #[error("good example {0} appears twice")]
     DuplicateExample(Uuid),
 }
 
-fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), ValidationError> {
+fn check_len(field: Field, value: &str, max: usize) -> Result<(), ValidationError> {
     if value.chars().count() > max {
         Err(ValidationError::TooLong { field, max })
     } else {
@@ -457,13 +575,13 @@ impl Company {
             return Err(ValidationError::NilId);
         }
         if !self.meta.deleted && self.name.trim().is_empty() {
-            return Err(ValidationError::Empty { field: "name" });
+            return Err(ValidationError::Empty { field: Field::Name });
         }
-        check_len("programme_id", &self.programme_id, MAX_SHORT_TEXT)?;
-        check_len("name", &self.name, MAX_SHORT_TEXT)?;
-        check_len("municipality", &self.municipality, MAX_SHORT_TEXT)?;
-        check_len("address", &self.address, MAX_SHORT_TEXT)?;
-        check_len("contact_person", &self.contact_person, MAX_SHORT_TEXT)?;
+        check_len(Field::ProgrammeId, &self.programme_id, MAX_SHORT_TEXT)?;
+        check_len(Field::Name, &self.name, MAX_SHORT_TEXT)?;
+        check_len(Field::Municipality, &self.municipality, MAX_SHORT_TEXT)?;
+        check_len(Field::Address, &self.address, MAX_SHORT_TEXT)?;
+        check_len(Field::ContactPerson, &self.contact_person, MAX_SHORT_TEXT)?;
         if let Some(s) = self
             .segments
             .iter()
@@ -481,22 +599,22 @@ impl Interview {
             return Err(ValidationError::NilId);
         }
         check_date(&self.date)?;
-        check_len("programme_id", &self.programme_id, MAX_SHORT_TEXT)?;
-        check_len("interviewer", &self.interviewer, MAX_SHORT_TEXT)?;
-        check_len("plate_version", &self.plate_version, MAX_SHORT_TEXT)?;
-        check_len("notes", &self.notes, MAX_LONG_TEXT)?;
-        check_len("ambition", &self.ambition, MAX_LONG_TEXT)?;
+        check_len(Field::ProgrammeId, &self.programme_id, MAX_SHORT_TEXT)?;
+        check_len(Field::Interviewer, &self.interviewer, MAX_SHORT_TEXT)?;
+        check_len(Field::PlateVersion, &self.plate_version, MAX_SHORT_TEXT)?;
+        check_len(Field::Notes, &self.notes, MAX_LONG_TEXT)?;
+        check_len(Field::Ambition, &self.ambition, MAX_LONG_TEXT)?;
         for (practice, answer) in &self.answers {
-            check_len("practice id", practice, MAX_SHORT_TEXT)?;
-            check_len("practice note", &answer.note, MAX_LONG_TEXT)?;
+            check_len(Field::PracticeId, practice, MAX_SHORT_TEXT)?;
+            check_len(Field::PracticeNote, &answer.note, MAX_LONG_TEXT)?;
         }
         for (theme, need) in &self.needs {
-            check_len("need theme id", theme, MAX_SHORT_TEXT)?;
-            check_len("need note", &need.note, MAX_LONG_TEXT)?;
+            check_len(Field::NeedThemeId, theme, MAX_SHORT_TEXT)?;
+            check_len(Field::NeedNote, &need.note, MAX_LONG_TEXT)?;
         }
         if self.examples.len() > MAX_EXAMPLES {
             return Err(ValidationError::TooMany {
-                field: "examples",
+                field: Field::Examples,
                 max: MAX_EXAMPLES,
             });
         }
@@ -508,11 +626,11 @@ impl Interview {
             if !seen.insert(example.id) {
                 return Err(ValidationError::DuplicateExample(example.id));
             }
-            check_len("example theme id", &example.theme_id, MAX_SHORT_TEXT)?;
-            check_len("example text", &example.text, MAX_LONG_TEXT)?;
+            check_len(Field::ExampleThemeId, &example.theme_id, MAX_SHORT_TEXT)?;
+            check_len(Field::ExampleText, &example.text, MAX_LONG_TEXT)?;
             if example.photos.len() > MAX_PHOTOS_PER_EXAMPLE {
                 return Err(ValidationError::TooMany {
-                    field: "photos",
+                    field: Field::Photos,
                     max: MAX_PHOTOS_PER_EXAMPLE,
                 });
             }
@@ -660,7 +778,7 @@ mod tests {
         assert!(matches!(
             i.validate(),
             Err(ValidationError::TooMany {
-                field: "photos",
+                field: Field::Photos,
                 ..
             })
         ));
@@ -695,11 +813,17 @@ mod tests {
         assert_eq!(company().validate(), Ok(()));
         let mut c = company();
         c.name = "  ".into();
-        assert_eq!(c.validate(), Err(ValidationError::Empty { field: "name" }));
+        assert_eq!(
+            c.validate(),
+            Err(ValidationError::Empty { field: Field::Name })
+        );
         c.name = "x".repeat(MAX_SHORT_TEXT + 1);
         assert!(matches!(
             c.validate(),
-            Err(ValidationError::TooLong { field: "name", .. })
+            Err(ValidationError::TooLong {
+                field: Field::Name,
+                ..
+            })
         ));
         let mut c = company();
         c.segments = vec!["bakkerij".into()];

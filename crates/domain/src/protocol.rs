@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::model::{Record, RecordKind};
+use crate::refusal::{Reason, Refusal};
 
 pub mod auth;
 
@@ -68,8 +69,19 @@ pub struct ChangeResult {
     pub status: ChangeStatus,
     /// The server's revision of the record after this change (0 when rejected).
     pub rev: u64,
+    /// Why a change was rejected, in English: for logs and for app versions that predate
+    /// `refusal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Why a change was rejected, as a code with parameters the app words in its language
+    /// (absent from older servers; a code this version does not know reads as
+    /// [`Refusal::Unknown`], never as an unreadable answer).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::refusal::lenient"
+    )]
+    pub refusal: Option<Refusal>,
     /// [`record_hash`] of the record the server stores after this change (every status but
     /// `rejected`); the device keeps it as a [`Receipt`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,6 +95,18 @@ pub struct ChangeResult {
 }
 
 impl ChangeResult {
+    /// Why the change was rejected, as a device keeps it: the code when the server sent one,
+    /// else the sentence alone (an older server); `None` unless rejected.
+    pub fn rejection(&self) -> Option<Reason> {
+        if self.status != ChangeStatus::Rejected {
+            return None;
+        }
+        Some(Reason {
+            text: self.reason.clone().unwrap_or_else(|| "rejected".into()),
+            refusal: self.refusal.clone(),
+        })
+    }
+
     /// The receipt this verdict gives, if the server sent a hash.
     pub fn receipt(&self) -> Option<Receipt> {
         if self.status == ChangeStatus::Rejected {
@@ -304,6 +328,7 @@ mod tests {
             status: ChangeStatus::Merged,
             rev: 3,
             reason: None,
+            refusal: None,
             hash: Some(record_hash(&local)),
             record: None,
         };
@@ -322,6 +347,54 @@ mod tests {
         )
         .unwrap();
         assert_eq!(old.hash, None);
+        assert_eq!(old.rejection(), None);
+    }
+
+    #[test]
+    fn a_rejection_carries_its_code_and_old_servers_only_the_sentence() {
+        let id = "00000000-0000-0000-0000-000000000001";
+        let new: ChangeResult = serde_json::from_str(&format!(
+            r#"{{"seq":1,"kind":"company","id":"{id}","status":"rejected","rev":0,
+                "reason":"name must not be empty","refusal":{{"code":"empty","field":"name"}}}}"#
+        ))
+        .unwrap();
+        assert_eq!(
+            new.rejection(),
+            Some(Reason::of(Refusal::Empty {
+                field: crate::model::Field::Name
+            }))
+        );
+        let json = serde_json::to_value(&new).unwrap();
+        assert_eq!(json["refusal"]["code"], "empty");
+        assert_eq!(json["reason"], "name must not be empty");
+        let old: ChangeResult = serde_json::from_str(&format!(
+            r#"{{"seq":1,"kind":"company","id":"{id}","status":"rejected","rev":0,
+                "reason":"name must not be empty"}}"#
+        ))
+        .unwrap();
+        assert_eq!(
+            old.rejection(),
+            Some(Reason::text("name must not be empty"))
+        );
+        // A newer server's code: the answer still reads, the sentence is shown.
+        let newer: ChangeResult = serde_json::from_str(&format!(
+            r#"{{"seq":1,"kind":"company","id":"{id}","status":"rejected","rev":0,
+                "reason":"too late","refusal":{{"code":"too_late","by":{{"days":3}}}}}}"#
+        ))
+        .unwrap();
+        let reason = newer.rejection().unwrap();
+        assert_eq!((reason.known(), reason.text.as_str()), (None, "too late"));
+        // Unrejected answers omit it.
+        let applied = ChangeResult {
+            status: ChangeStatus::Applied,
+            reason: None,
+            refusal: None,
+            ..new
+        };
+        assert!(serde_json::to_value(&applied)
+            .unwrap()
+            .get("refusal")
+            .is_none());
     }
 
     #[test]

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::merge::{apply_change, base_needed, BaseRef, History, MergeError, Touched};
 use crate::model::Record;
 use crate::protocol::{record_hash, Change, ChangeResult, ChangeStatus};
+use crate::refusal::{Reason, Refusal};
 
 /// What the server keeps per record and device: the record as that device last sent it, once it
 /// was stored (applied, merged) or found already contained (superseded), with the revision the
@@ -39,11 +40,13 @@ pub struct Lineage {
 }
 
 /// The refusal a device got for a change, kept so that a retry of it (whose first answer was
-/// lost) is refused again rather than answered `duplicate` and dropped from the outbox.
+/// lost) is refused again rather than answered `duplicate` and dropped from the outbox, with
+/// the same code. Kept as one text ([`Reason::to_stored`]); what older servers kept, a bare
+/// sentence, reads as a reason without a code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refused {
     pub seq: u64,
-    pub reason: String,
+    pub reason: Reason,
 }
 
 /// Whether `seq` is new for a device whose last applied change is `last_seq` (exactly-once).
@@ -134,7 +137,7 @@ pub struct Facts<'a> {
     /// The refusal remembered for this device and record, if any.
     pub refused_before: Option<&'a Refused>,
     /// Why the pushing account may not make this change (the rights check), if it may not.
-    pub refusal: Option<&'a str>,
+    pub refusal: Option<&'a Refusal>,
 }
 
 /// Decides on one change (see the module docs). `refusal` is only consulted for a new, valid
@@ -149,17 +152,19 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
         status,
         rev: facts.stored.map_or(0, |s| s.meta().rev),
         reason: None,
+        refusal: None,
         hash: facts.stored.map(record_hash),
         record: facts.stored.cloned(),
     };
-    let rejected = |reason: String| Decision {
+    let rejected = |reason: Reason| Decision {
         result: ChangeResult {
             seq: change.seq,
             kind,
             id,
             status: ChangeStatus::Rejected,
             rev: 0,
-            reason: Some(reason.clone()),
+            reason: Some(reason.text.clone()),
+            refusal: reason.refusal.clone(),
             hash: None,
             record: None,
         },
@@ -186,10 +191,10 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
         });
     }
     if let Err(e) = change.record.validate() {
-        return Ok(rejected(e.to_string()));
+        return Ok(rejected(Reason::of(e.into())));
     }
-    if let Some(reason) = facts.refusal {
-        return Ok(rejected(reason.to_owned()));
+    if let Some(refusal) = facts.refusal {
+        return Ok(rejected(Reason::of(refusal.clone())));
     }
     let outcome = apply_change(facts.stored, facts.base, facts.history, &change.record)?;
     // What a stale change made on a known base set is kept with the revision it leads to.
@@ -219,7 +224,9 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
     // Two valid sides can merge into an invalid record (e.g. too many photos together): then the
     // incoming change is refused and both versions stay where they are.
     if let Err(e) = record.validate() {
-        return Ok(rejected(format!("merged with another device's edit: {e}")));
+        return Ok(rejected(Reason::of(Refusal::MergedInvalid {
+            problem: Box::new(e.into()),
+        })));
     }
     let result = ChangeResult {
         seq: change.seq,
@@ -228,6 +235,7 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
         status: outcome.status,
         rev: outcome.rev,
         reason: None,
+        refusal: None,
         hash: Some(record_hash(&record)),
         // The device holds what it sent; a merge (or a superseded change, stored again to keep
         // what it asserted) gives it the server's copy.

@@ -19,6 +19,7 @@ use crate::protocol::{
     receipt_matches, Change, ChangeResult, ChangeStatus, PullResponse, PushRequest, PushResponse,
     Receipt, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
 };
+use crate::refusal::Reason;
 
 /// The device side of sync. Each method is one atomic step (one IndexedDB transaction).
 #[allow(async_fn_in_trait)] // single-threaded wasm: the futures need not be Send
@@ -88,8 +89,9 @@ pub fn is_safe(has_waiting_change: bool, receipt: Option<&Receipt>, local: &Reco
 pub struct VerdictStep {
     /// Drop the waiting change: it reached the server.
     pub done: bool,
-    /// Keep the waiting change but set it aside with this reason.
-    pub set_aside: Option<String>,
+    /// Keep the waiting change but set it aside with this reason (the server's code, when it
+    /// sent one, and its sentence).
+    pub set_aside: Option<Reason>,
     /// Write this as the local record.
     pub write: Option<Record>,
 }
@@ -113,7 +115,7 @@ pub fn on_verdict(
     let mut step = VerdictStep::default();
     if result.status == ChangeStatus::Rejected {
         if this_one {
-            step.set_aside = Some(result.reason.clone().unwrap_or_else(|| "rejected".into()));
+            step.set_aside = result.rejection();
         }
         return step;
     }
@@ -245,12 +247,13 @@ pub mod memory {
     use crate::merge::{accept_remote, touch};
     use crate::model::{Record, RecordKind};
     use crate::protocol::{Change, ChangeResult, Receipt};
+    use crate::refusal::Reason;
 
     #[derive(Debug, Default)]
     struct Inner {
         records: BTreeMap<(RecordKind, Uuid), Record>,
         /// One waiting change per record: `seq` and, once refused, the reason.
-        outbox: BTreeMap<(RecordKind, Uuid), (u64, Option<String>)>,
+        outbox: BTreeMap<(RecordKind, Uuid), (u64, Option<Reason>)>,
         next_seq: u64,
         cursor: u64,
         receipts: BTreeMap<(RecordKind, Uuid), Receipt>,
@@ -313,7 +316,16 @@ pub mod memory {
             })
         }
 
+        /// The sentences of the changes set aside.
         pub fn set_aside(&self) -> Vec<String> {
+            self.set_aside_reasons()
+                .into_iter()
+                .map(|r| r.text)
+                .collect()
+        }
+
+        /// The reasons of the changes set aside, codes included.
+        pub fn set_aside_reasons(&self) -> Vec<Reason> {
             self.inner
                 .borrow()
                 .outbox
@@ -736,6 +748,13 @@ mod tests {
         assert_eq!(tablet.waiting(), 0);
         assert!(tablet.is_safe(RecordKind::Company, Uuid::from_u128(2)));
         assert!(!tablet.is_safe(RecordKind::Company, Uuid::from_u128(1)));
+        // The device keeps the code, to word it in its language.
+        assert_eq!(
+            tablet.set_aside_reasons(),
+            [Reason::of(crate::refusal::Refusal::Empty {
+                field: crate::model::Field::Name
+            })]
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@ use praatplaat_domain::initiative::{follow_up_after, suggest, Link, LinkStatus, 
 use uuid::Uuid;
 
 use super::use_current_interview;
-use crate::i18n::use_texts;
+use crate::i18n::{suggestion_reason, use_texts};
 use crate::plate_data::definition_for;
 use crate::state::use_app_state;
 use crate::{clock, places};
@@ -23,7 +23,15 @@ pub fn LinksStep() -> impl IntoView {
             return Vec::new();
         };
         let catalogue: Vec<_> = state.initiatives.read().values().cloned().collect();
+        // Each with its reason line in the UI language.
         suggest(definition, &interview, &company, &catalogue)
+            .into_iter()
+            .map(|s| {
+                let initiative = catalogue.iter().find(|i| i.id == s.initiative_id);
+                let line = suggestion_reason(lang(), definition, initiative, &s.reasons);
+                (s, line)
+            })
+            .collect::<Vec<_>>()
     });
     let links = Memo::new(move |_| {
         let mut links: Vec<(Uuid, String)> = state
@@ -79,10 +87,9 @@ pub fn LinksStep() -> impl IntoView {
         <p class="plate-intro">{move || t.get().suggestions_intro}</p>
         <Show when=move || !suggestions.read().is_empty() fallback=move || view! { <p class="empty">{t.get().no_suggestions}</p> }>
             <ul class="suggestions" data-testid="suggestions">
-                {move || suggestions.get().into_iter().map(|s| {
+                {move || suggestions.get().into_iter().map(|(s, reason)| {
                     let initiative = state.initiatives.read_untracked().get(&s.initiative_id).cloned();
                     let id = s.initiative_id;
-                    let reason = s.reason_text(lang()).to_owned();
                     let name = initiative.as_ref().map(|i| i.name.clone()).unwrap_or_default();
                     let offer = initiative.as_ref().map(|i| i.offer(lang()).to_owned()).unwrap_or_default();
                     let reason_for_link = reason.clone();
@@ -116,7 +123,6 @@ pub fn LinksStep() -> impl IntoView {
 pub fn LinkCard(link_id: Uuid) -> impl IntoView {
     let state = use_app_state();
     let t = use_texts();
-    let lang = move || state.settings.with(|s| s.lang);
     let link = Memo::new(move |_| {
         state
             .links
@@ -150,7 +156,7 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
         <li class="panel link" data-initiative=move || initiative.get().map(|i| i.name).unwrap_or_default()>
             <div class="link-head">
                 <span class="suggestion-name">{move || initiative.get().map(|i| i.name).unwrap_or_default()}</span>
-                <span class="chip" data-testid="link-status">{move || link.read().status.label(lang())}</span>
+                <span class="chip" data-testid="link-status">{move || (t.get().codes.link_status)(link.read().status)}</span>
             </div>
             <p class="suggestion-reason">{move || link.read().reason.clone()}</p>
             {move || initiative.get().map(|i| {
@@ -182,7 +188,7 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
             </div>
             <ol class="link-history">
                 {move || link.read().history.iter().map(|e| view! {
-                    <li>{e.date.clone()} " · " {e.status.label(lang())} {(!e.note.is_empty()).then(|| format!(" · {}", e.note))}</li>
+                    <li>{e.date.clone()} " · " {(t.get().codes.link_status)(e.status)} {(!e.note.is_empty()).then(|| format!(" · {}", e.note))}</li>
                 }).collect_view()}
             </ol>
             <div class="link-actions">
@@ -191,11 +197,11 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
                     let back = link.read().step_back();
                     link.read().allowed_next().into_iter().filter(move |s| Some(*s) != back)
                 }.map(|status| view! {
-                    <button type="button" class="button" on:click=move |_| set_status(status)>{status.label(lang())}</button>
+                    <button type="button" class="button" on:click=move |_| set_status(status)>{(t.get().codes.link_status)(status)}</button>
                 }).collect_view()}
                 {move || link.read().step_back().map(|status| view! {
                     <button type="button" class="button ghost" on:click=move |_| set_status(status)>
-                        {t.get().correct} ": " {status.label(lang())}
+                        {t.get().correct} ": " {(t.get().codes.link_status)(status)}
                     </button>
                 })}
             </div>

@@ -16,7 +16,6 @@ pub fn OwnPlateStep() -> impl IntoView {
     let state = use_app_state();
     let t = use_texts();
     let current = use_current_interview();
-    let lang = move || state.settings.with(|s| s.lang);
     let interview = Memo::new(move |_| current.interview().unwrap_or_default());
     let company = Memo::new(move |_| current.company().unwrap_or_default());
     let plate = use_plate_view(Signal::derive(move || current.interview()));
@@ -99,7 +98,7 @@ pub fn OwnPlateStep() -> impl IntoView {
                             }).unwrap_or_default();
                             view! {
                                 <li>
-                                    <p><strong>{name}</strong> " — " {link.status.label(lang())}</p>
+                                    <p><strong>{name}</strong> " — " {(t.get().codes.link_status)(link.status)}</p>
                                     {(!link.coach.is_empty()).then(|| view! { <p class="own-small">{t.get().coach} ": " {link.coach.clone()}</p> })}
                                     {(!contact.is_empty()).then(|| view! { <p class="own-small">{t.get().contact} ": " {contact}</p> })}
                                     {(!link.next_steps.is_empty()).then(|| view! { <p>{t.get().next_steps} ": " {link.next_steps.clone()}</p> })}

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::checks::{check_len, check_list};
 use crate::model::{
-    NeedLevel, RecordMeta, ThemeNeed, ValidationError, MAX_LONG_TEXT, MAX_SHORT_TEXT,
+    Field, NeedLevel, RecordMeta, ThemeNeed, ValidationError, MAX_LONG_TEXT, MAX_SHORT_TEXT,
     MKB_DEAL_METAAL, SEGMENTS,
 };
 use crate::municipality::{self, Region, MUNICIPALITIES};
@@ -38,18 +38,6 @@ impl NeedKind {
             NeedKind::Knowledge => need.knowledge,
             NeedKind::Support => need.support,
             NeedKind::Advice => need.advice,
-        }
-    }
-
-    /// The word used inside a sentence: "kennis" / "knowledge".
-    pub fn word(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (NeedKind::Knowledge, Lang::Nl) => "kennis",
-            (NeedKind::Support, Lang::Nl) => "ondersteuning",
-            (NeedKind::Advice, Lang::Nl) => "advies",
-            (NeedKind::Knowledge, Lang::En) => "knowledge",
-            (NeedKind::Support, Lang::En) => "support",
-            (NeedKind::Advice, Lang::En) => "advice",
         }
     }
 }
@@ -200,18 +188,22 @@ impl Initiative {
             return Err(ValidationError::NilId);
         }
         if !self.meta.deleted && self.name.trim().is_empty() {
-            return Err(ValidationError::Empty { field: "name" });
+            return Err(ValidationError::Empty { field: Field::Name });
         }
-        check_len("programme_id", &self.programme_id, MAX_SHORT_TEXT)?;
-        check_len("name", &self.name, MAX_SHORT_TEXT)?;
-        check_len("offer", &self.offer, MAX_LONG_TEXT)?;
-        check_len("offer_en", &self.offer_en, MAX_LONG_TEXT)?;
-        check_list("regions", "region", &self.regions)?;
-        check_list("municipalities", "municipality", &self.municipalities)?;
-        check_list("themes", "theme id", &self.themes)?;
-        check_list("practices", "practice id", &self.practices)?;
-        check_list("segments", "segment", &self.segments)?;
-        check_list("coaches", "coach", &self.coaches)?;
+        check_len(Field::ProgrammeId, &self.programme_id, MAX_SHORT_TEXT)?;
+        check_len(Field::Name, &self.name, MAX_SHORT_TEXT)?;
+        check_len(Field::Offer, &self.offer, MAX_LONG_TEXT)?;
+        check_len(Field::OfferEn, &self.offer_en, MAX_LONG_TEXT)?;
+        check_list(Field::Regions, Field::Region, &self.regions)?;
+        check_list(
+            Field::Municipalities,
+            Field::Municipality,
+            &self.municipalities,
+        )?;
+        check_list(Field::Themes, Field::ThemeId, &self.themes)?;
+        check_list(Field::Practices, Field::PracticeId, &self.practices)?;
+        check_list(Field::Segments, Field::Segment, &self.segments)?;
+        check_list(Field::Coaches, Field::Coach, &self.coaches)?;
         if let Some(s) = self
             .segments
             .iter()
@@ -222,21 +214,21 @@ impl Initiative {
         // Each step or kind once at most; more is a corrupt record, not a longer list.
         if self.r_steps.len() > RStep::ALL.len() {
             return Err(ValidationError::TooMany {
-                field: "r_steps",
+                field: Field::RSteps,
                 max: RStep::ALL.len(),
             });
         }
         if self.needs.len() > NeedKind::ALL.len() {
             return Err(ValidationError::TooMany {
-                field: "needs",
+                field: Field::Needs,
                 max: NeedKind::ALL.len(),
             });
         }
         let c = &self.contact;
-        check_len("contact name", &c.name, MAX_SHORT_TEXT)?;
-        check_len("contact email", &c.email, MAX_SHORT_TEXT)?;
-        check_len("contact phone", &c.phone, MAX_SHORT_TEXT)?;
-        check_len("contact url", &c.url, MAX_SHORT_TEXT)?;
+        check_len(Field::ContactName, &c.name, MAX_SHORT_TEXT)?;
+        check_len(Field::ContactEmail, &c.email, MAX_SHORT_TEXT)?;
+        check_len(Field::ContactPhone, &c.phone, MAX_SHORT_TEXT)?;
+        check_len(Field::ContactUrl, &c.url, MAX_SHORT_TEXT)?;
         Ok(())
     }
 
@@ -433,7 +425,10 @@ mod tests {
 
         let mut i = ok.clone();
         i.name = " ".into();
-        assert_eq!(i.validate(), Err(ValidationError::Empty { field: "name" }));
+        assert_eq!(
+            i.validate(),
+            Err(ValidationError::Empty { field: Field::Name })
+        );
         i.meta.deleted = true;
         assert_eq!(i.validate(), Ok(()), "a tombstone may lose its name");
 
@@ -445,7 +440,9 @@ mod tests {
         i.themes.push(String::new());
         assert_eq!(
             i.validate(),
-            Err(ValidationError::Empty { field: "theme id" })
+            Err(ValidationError::Empty {
+                field: Field::ThemeId
+            })
         );
 
         let mut i = ok.clone();
@@ -453,7 +450,7 @@ mod tests {
         assert!(matches!(
             i.validate(),
             Err(ValidationError::TooLong {
-                field: "contact email",
+                field: Field::ContactEmail,
                 ..
             })
         ));

@@ -3,12 +3,12 @@
 //! They mirror the private helpers in `model.rs` (same errors, same limits), so a refused link
 //! reads like a refused company.
 
-use crate::model::{ValidationError, MAX_SHORT_TEXT};
+use crate::model::{Field, ValidationError, MAX_SHORT_TEXT};
 
 /// Most entries a list field of a record (themes, regions, coaches, …) may hold.
 pub const MAX_LIST: usize = 100;
 
-pub fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), ValidationError> {
+pub fn check_len(field: Field, value: &str, max: usize) -> Result<(), ValidationError> {
     if value.chars().count() > max {
         Err(ValidationError::TooLong { field, max })
     } else {
@@ -26,7 +26,7 @@ pub fn check_date(date: &str) -> Result<(), ValidationError> {
 }
 
 /// Like [`check_date`], but the date must be there.
-pub fn check_required_date(field: &'static str, date: &str) -> Result<(), ValidationError> {
+pub fn check_required_date(field: Field, date: &str) -> Result<(), ValidationError> {
     if date.is_empty() {
         return Err(ValidationError::Empty { field });
     }
@@ -50,11 +50,7 @@ pub fn parse_date(date: &str) -> Option<(u32, u32, u32)> {
 }
 
 /// A list of short, non-empty texts of bounded length; `item` names one entry in the error.
-pub fn check_list(
-    field: &'static str,
-    item: &'static str,
-    values: &[String],
-) -> Result<(), ValidationError> {
+pub fn check_list(field: Field, item: Field, values: &[String]) -> Result<(), ValidationError> {
     if values.len() > MAX_LIST {
         return Err(ValidationError::TooMany {
             field,
@@ -89,8 +85,8 @@ mod tests {
         }
         assert_eq!(check_date(""), Ok(()));
         assert_eq!(
-            check_required_date("date", ""),
-            Err(ValidationError::Empty { field: "date" })
+            check_required_date(Field::Date, ""),
+            Err(ValidationError::Empty { field: Field::Date })
         );
     }
 
@@ -98,14 +94,16 @@ mod tests {
     fn lists_refuse_blank_entries() {
         let list = vec!["GR".to_owned(), " ".to_owned()];
         assert_eq!(
-            check_list("themes", "theme id", &list),
-            Err(ValidationError::Empty { field: "theme id" })
+            check_list(Field::Themes, Field::ThemeId, &list),
+            Err(ValidationError::Empty {
+                field: Field::ThemeId
+            })
         );
         let long = vec!["x".to_owned(); MAX_LIST + 1];
         assert!(matches!(
-            check_list("coaches", "coach", &long),
+            check_list(Field::Coaches, Field::Coach, &long),
             Err(ValidationError::TooMany {
-                field: "coaches",
+                field: Field::Coaches,
                 ..
             })
         ));

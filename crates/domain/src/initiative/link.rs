@@ -27,8 +27,9 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use super::checks::{check_date, check_len, check_required_date, parse_date};
-use crate::model::{RecordMeta, ValidationError, MAX_LONG_TEXT, MAX_SHORT_TEXT, MKB_DEAL_METAAL};
-use crate::plate::Lang;
+use crate::model::{
+    Field, RecordMeta, ValidationError, MAX_LONG_TEXT, MAX_SHORT_TEXT, MKB_DEAL_METAAL,
+};
 
 /// Months after the introduction to call the company back: the plan's schedule puts the
 /// follow-up two quarters after the interview.
@@ -77,24 +78,6 @@ impl LinkStatus {
             LinkStatus::Helped => "helped",
             LinkStatus::DidNotHelp => "did_not_help",
             LinkStatus::DidNotHappen => "did_not_happen",
-        }
-    }
-
-    /// Label for the UI, after the glossary (*voorgesteld / gelegd / helpt / helpt niet*).
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (LinkStatus::Proposed, Lang::Nl) => "Voorgesteld",
-            (LinkStatus::Introduced, Lang::Nl) => "Gelegd",
-            (LinkStatus::Started, Lang::Nl) => "Gestart",
-            (LinkStatus::Helped, Lang::Nl) => "Helpt",
-            (LinkStatus::DidNotHelp, Lang::Nl) => "Helpt niet",
-            (LinkStatus::DidNotHappen, Lang::Nl) => "Niet doorgegaan",
-            (LinkStatus::Proposed, Lang::En) => "Proposed",
-            (LinkStatus::Introduced, Lang::En) => "Introduced",
-            (LinkStatus::Started, Lang::En) => "Started",
-            (LinkStatus::Helped, Lang::En) => "Helps",
-            (LinkStatus::DidNotHelp, Lang::En) => "Does not help",
-            (LinkStatus::DidNotHappen, Lang::En) => "Did not happen",
         }
     }
 
@@ -277,8 +260,8 @@ impl Link {
         if status == self.status {
             return Ok(false);
         }
-        check_required_date("date", date)?;
-        check_len("note", note, MAX_LONG_TEXT)?;
+        check_required_date(Field::Date, date)?;
+        check_len(Field::Note, note, MAX_LONG_TEXT)?;
         if !self.allowed_next().contains(&status) {
             return Err(LinkError::Transition {
                 from: self.status,
@@ -287,7 +270,7 @@ impl Link {
         }
         if self.history.len() >= MAX_HISTORY {
             return Err(ValidationError::TooMany {
-                field: "history",
+                field: Field::History,
                 max: MAX_HISTORY,
             }
             .into());
@@ -319,20 +302,20 @@ impl Link {
         {
             return Err(ValidationError::NilId);
         }
-        check_len("programme_id", &self.programme_id, MAX_SHORT_TEXT)?;
-        check_len("coach", &self.coach, MAX_SHORT_TEXT)?;
-        check_len("reason", &self.reason, MAX_LONG_TEXT)?;
-        check_len("next_steps", &self.next_steps, MAX_LONG_TEXT)?;
+        check_len(Field::ProgrammeId, &self.programme_id, MAX_SHORT_TEXT)?;
+        check_len(Field::Coach, &self.coach, MAX_SHORT_TEXT)?;
+        check_len(Field::Reason, &self.reason, MAX_LONG_TEXT)?;
+        check_len(Field::NextSteps, &self.next_steps, MAX_LONG_TEXT)?;
         check_date(&self.follow_up_date)?;
         if self.history.len() > MAX_HISTORY {
             return Err(ValidationError::TooMany {
-                field: "history",
+                field: Field::History,
                 max: MAX_HISTORY,
             });
         }
         for event in &self.history {
-            check_required_date("history date", &event.date)?;
-            check_len("history note", &event.note, MAX_LONG_TEXT)?;
+            check_required_date(Field::HistoryDate, &event.date)?;
+            check_len(Field::HistoryNote, &event.note, MAX_LONG_TEXT)?;
         }
         Ok(())
     }
@@ -449,7 +432,9 @@ mod tests {
         );
         assert_eq!(
             l.set_status(Introduced, "", ""),
-            Err(LinkError::Invalid(ValidationError::Empty { field: "date" }))
+            Err(LinkError::Invalid(ValidationError::Empty {
+                field: Field::Date
+            }))
         );
         assert_eq!(l.status, Proposed);
     }
@@ -566,14 +551,17 @@ mod tests {
         assert_eq!(
             l.validate(),
             Err(ValidationError::Empty {
-                field: "history date"
+                field: Field::HistoryDate
             })
         );
         let mut l = link();
         l.coach = "x".repeat(MAX_SHORT_TEXT + 1);
         assert!(matches!(
             l.validate(),
-            Err(ValidationError::TooLong { field: "coach", .. })
+            Err(ValidationError::TooLong {
+                field: Field::Coach,
+                ..
+            })
         ));
     }
 

@@ -2,7 +2,8 @@
 //!
 //! The interviewer (at the table, offline) or the coordinator picks links from this list; the
 //! reason line goes with the link, so the company sees why it was made. The formula is on
-//! [`suggest`].
+//! [`suggest`]. Each suggestion says why as [`Reason`]s with what they were based on; the app
+//! words them in its language (its catalogue, `suggestion_reason`).
 
 use serde::Serialize;
 use uuid::Uuid;
@@ -10,7 +11,7 @@ use uuid::Uuid;
 use super::catalogue::{region_by_name, Initiative, NeedKind, Scope};
 use crate::model::{Company, Interview, NeedLevel};
 use crate::municipality;
-use crate::plate::{Definition, Lang, Practice, RStep, Theme};
+use crate::plate::{Definition, Practice, RStep, Theme};
 
 /// Points for one ambition practice the initiative names in its `practices`.
 pub const PRACTICE_POINTS: u32 = 3;
@@ -130,20 +131,11 @@ pub struct Suggestion {
     pub initiative_id: Uuid,
     /// The sum of the reasons' points; only the order it gives matters.
     pub score: u32,
+    /// In the order they were found: ambitions per theme (plate order), needs per theme and
+    /// kind, the segment, the area (always last). The app makes one line of them, e.g. "Past bij
+    /// uw ambitie op Gebouw (R3 Hergebruiken) en bij uw behoefte aan advies; actief in heel
+    /// Zuid-Holland".
     pub reasons: Vec<Reason>,
-    /// One line, e.g. "Past bij uw ambitie op Gebouw (R3 Hergebruiken) en bij uw behoefte aan
-    /// advies; actief in heel Zuid-Holland".
-    pub reason_text_nl: String,
-    pub reason_text_en: String,
-}
-
-impl Suggestion {
-    pub fn reason_text(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Nl => &self.reason_text_nl,
-            Lang::En => &self.reason_text_en,
-        }
-    }
 }
 
 /// Ranks the catalogue for one interview of one company, best first.
@@ -237,8 +229,6 @@ fn score_one(
     Some(Suggestion {
         initiative_id: initiative.id,
         score: reasons.iter().map(Reason::points).sum(),
-        reason_text_nl: reason_text(Lang::Nl, definition, initiative, &reasons),
-        reason_text_en: reason_text(Lang::En, definition, initiative, &reasons),
         reasons,
     })
 }
@@ -333,136 +323,6 @@ fn need_reasons(interview: &Interview, initiative: &Initiative, theme: &Theme) -
         .collect()
 }
 
-/// "A", "A en B", "A, B en C".
-fn join(items: &[String], lang: Lang) -> String {
-    let and = match lang {
-        Lang::Nl => " en ",
-        Lang::En => " and ",
-    };
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{}{and}{last}", init.join(", ")),
-    }
-}
-
-/// The one-line reason, built from the reasons in the order they were found.
-fn reason_text(
-    lang: Lang,
-    definition: &Definition,
-    initiative: &Initiative,
-    reasons: &[Reason],
-) -> String {
-    let theme_label = |id: &str| {
-        definition
-            .theme(id)
-            .map_or_else(|| id.to_owned(), |t| t.label(lang).to_owned())
-    };
-    let step_name = |s: RStep| match definition.step_info(s) {
-        Some(info) => format!("{} {}", s.code(), info.name.get(lang)),
-        None => s.code().to_owned(),
-    };
-
-    let mut ambition_themes: Vec<&str> = Vec::new();
-    let mut ambition_parts = Vec::new();
-    let mut kinds: Vec<NeedKind> = Vec::new();
-    let mut need_themes: Vec<&str> = Vec::new();
-    let mut extras = Vec::new();
-    for reason in reasons {
-        match reason {
-            Reason::Ambition {
-                theme_id, r_steps, ..
-            } => {
-                ambition_themes.push(theme_id);
-                let mut part = theme_label(theme_id);
-                if !r_steps.is_empty() {
-                    let steps: Vec<String> = r_steps.iter().map(|&s| step_name(s)).collect();
-                    part = format!("{part} ({})", steps.join(", "));
-                }
-                ambition_parts.push(part);
-            }
-            Reason::Need { theme_id, kind, .. } => {
-                if !kinds.contains(kind) {
-                    kinds.push(*kind);
-                }
-                if !need_themes.contains(&theme_id.as_str()) {
-                    need_themes.push(theme_id);
-                }
-            }
-            Reason::Segment { .. } => extras.push(match lang {
-                Lang::Nl => "gericht op uw segment".to_owned(),
-                Lang::En => "aimed at your segment".to_owned(),
-            }),
-            Reason::Area { fit, .. } => extras.push(area_text(lang, fit, initiative)),
-        }
-    }
-    kinds.sort();
-
-    let mut fits = Vec::new();
-    if !ambition_parts.is_empty() {
-        let lead = match lang {
-            Lang::Nl => "uw ambitie op",
-            Lang::En => "your ambition for",
-        };
-        fits.push(format!("{lead} {}", join(&ambition_parts, lang)));
-    }
-    if !kinds.is_empty() {
-        let words: Vec<String> = kinds.iter().map(|k| k.word(lang).to_owned()).collect();
-        let lead = match lang {
-            Lang::Nl => "uw behoefte aan",
-            Lang::En => "your need for",
-        };
-        let mut part = format!("{lead} {}", join(&words, lang));
-        // Name the themes unless the ambition part already did.
-        if need_themes.iter().any(|t| !ambition_themes.contains(t)) {
-            let labels: Vec<String> = need_themes.iter().map(|t| theme_label(t)).collect();
-            let on = match lang {
-                Lang::Nl => "op",
-                Lang::En => "in",
-            };
-            part = format!("{part} {on} {}", join(&labels, lang));
-        }
-        fits.push(part);
-    }
-    let (lead, and) = match lang {
-        Lang::Nl => ("Past bij", " en bij "),
-        Lang::En => ("Fits", ", and "),
-    };
-    let mut text = format!("{lead} {}", fits.join(and));
-    for extra in extras {
-        text.push_str("; ");
-        text.push_str(&extra);
-    }
-    text
-}
-
-fn area_text(lang: Lang, fit: &AreaFit, initiative: &Initiative) -> String {
-    match (fit, lang) {
-        (AreaFit::National, Lang::Nl) => "landelijk initiatief".to_owned(),
-        (AreaFit::National, Lang::En) => "national initiative".to_owned(),
-        (AreaFit::Everywhere, Lang::Nl) => "actief in heel Zuid-Holland".to_owned(),
-        (AreaFit::Everywhere, Lang::En) => "active throughout Zuid-Holland".to_owned(),
-        (AreaFit::Municipality(name) | AreaFit::Region(name), Lang::Nl) => {
-            format!("actief in {name}")
-        }
-        (AreaFit::Municipality(name) | AreaFit::Region(name), Lang::En) => {
-            format!("active in {name}")
-        }
-        (AreaFit::Unknown, _) => {
-            let areas: Vec<String> = initiative
-                .municipalities
-                .iter()
-                .chain(&initiative.regions)
-                .cloned()
-                .collect();
-            match lang {
-                Lang::Nl => format!("alleen in {}", join(&areas, lang)),
-                Lang::En => format!("only in {}", join(&areas, lang)),
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -552,22 +412,44 @@ mod tests {
 
         // Bouwen met Staal names PR-01, GB-02 and GB-03 and works on R3: 3 × (3 + 1).
         assert_eq!(found[0].score, 12);
+        let ambition =
+            |theme: &str, practices: &[&str], r_steps: &[RStep], points| Reason::Ambition {
+                theme_id: theme.into(),
+                practice_ids: practices.iter().map(|p| (*p).to_owned()).collect(),
+                r_steps: r_steps.to_vec(),
+                points,
+            };
+        // The app words it "Past bij uw ambitie op Product (R3 Hergebruiken) en Gebouw (R3
+        // Hergebruiken); landelijk initiatief".
         assert_eq!(
-            found[0].reason_text_nl,
-            "Past bij uw ambitie op Product (R3 Hergebruiken) en Gebouw (R3 Hergebruiken); \
-             landelijk initiatief"
+            found[0].reasons,
+            [
+                ambition("PR", &["PR-01"], &[RStep::R3], 4),
+                ambition("GB", &["GB-02", "GB-03"], &[RStep::R3], 8),
+                Reason::Area {
+                    fit: AreaFit::National,
+                    points: 0
+                },
+            ]
         );
         // Versnellingsteam: 3 × 2 for the themes + 4 for much advice on Gebouw.
         assert_eq!(found[1].score, 10);
         assert_eq!(
-            found[1].reason_text_nl,
-            "Past bij uw ambitie op Product en Gebouw en bij uw behoefte aan advies; \
-             actief in heel Zuid-Holland"
-        );
-        assert_eq!(
-            found[1].reason_text_en,
-            "Fits your ambition for Product and Building, and your need for advice; \
-             active throughout Zuid-Holland"
+            found[1].reasons,
+            [
+                ambition("PR", &["PR-01"], &[], 2),
+                ambition("GB", &["GB-02", "GB-03"], &[], 4),
+                Reason::Need {
+                    theme_id: "GB".into(),
+                    kind: NeedKind::Advice,
+                    level: NeedLevel::Much,
+                    points: NEED_MUCH_POINTS
+                },
+                Reason::Area {
+                    fit: AreaFit::Everywhere,
+                    points: 0
+                },
+            ]
         );
 
         // The same interview in Rotterdam does bring BlueCity, below both.
@@ -587,10 +469,17 @@ mod tests {
         let blue = &found[position(&names, "BlueCity").expect("BlueCity")];
         // 2 (PR-03) + 2 (SK-06) + 2 (some knowledge on SK) + 2 (Rotterdam is listed).
         assert_eq!(blue.score, 8);
-        assert!(blue.reason_text_nl.contains("Product"));
-        assert!(blue.reason_text_nl.contains("Samenwerking in de keten"));
-        assert!(blue.reason_text_nl.ends_with("; actief in Rotterdam"));
-        assert!(blue.reason_text_en.contains("Chain collaboration"));
+        let themes: Vec<&str> = blue
+            .reasons
+            .iter()
+            .filter_map(|r| match r {
+                Reason::Ambition { theme_id, .. } | Reason::Need { theme_id, .. } => {
+                    Some(theme_id.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(themes, ["PR", "SK", "SK"]);
         assert!(matches!(
             blue.reasons.last(),
             Some(Reason::Area {
@@ -627,8 +516,19 @@ mod tests {
         let cm = &found[position(&names, "Circulaire Maakindustrie").expect("CM")];
         assert_eq!(cm.score, NEED_MUCH_POINTS);
         assert_eq!(
-            cm.reason_text_nl,
-            "Past bij uw behoefte aan kennis op Product; landelijk initiatief"
+            cm.reasons,
+            [
+                Reason::Need {
+                    theme_id: "PR".into(),
+                    kind: NeedKind::Knowledge,
+                    level: NeedLevel::Much,
+                    points: NEED_MUCH_POINTS
+                },
+                Reason::Area {
+                    fit: AreaFit::National,
+                    points: 0
+                },
+            ]
         );
         // The Versnellingsteam gives support and advice, not knowledge.
         assert_eq!(position(&names, "Versnellingsteam"), None);
@@ -660,7 +560,11 @@ mod tests {
         let names = names(&found, &catalogue);
         let remanufacturing = &found[position(&names, "Remanufacturing").expect("HH")];
         assert_eq!(remanufacturing.score, STEP_POINTS);
-        assert!(remanufacturing.reason_text_nl.contains("R5 Opknappen"));
+        assert!(matches!(
+            &remanufacturing.reasons[0],
+            Reason::Ambition { practice_ids, r_steps, .. }
+                if practice_ids == &["PP-08"] && r_steps == &[RStep::R5]
+        ));
         // Bouwen met Staal works on R2/R3 but not on production: PP-01 (R2) does not bring it.
         let iv = interview(&["PP-01"], &[]);
         let found = suggest(definition(), &iv, &company("Delft"), &catalogue);
@@ -764,15 +668,13 @@ mod tests {
         let found = suggest(definition(), &iv, &company(""), &catalogue);
         let names = names(&found, &catalogue);
         let blue = &found[position(&names, "BlueCity").expect("BlueCity")];
-        assert!(blue.reason_text_nl.ends_with("; alleen in Rotterdam"));
-        assert!(blue.reason_text_en.ends_with("; only in Rotterdam"));
-    }
-
-    #[test]
-    fn join_reads_naturally() {
-        let items = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        assert_eq!(join(&items(&["A"]), Lang::Nl), "A");
-        assert_eq!(join(&items(&["A", "B"]), Lang::Nl), "A en B");
-        assert_eq!(join(&items(&["A", "B", "C"]), Lang::En), "A, B and C");
+        // Worded "alleen in Rotterdam" from the initiative's own area.
+        assert_eq!(
+            blue.reasons.last(),
+            Some(&Reason::Area {
+                fit: AreaFit::Unknown,
+                points: 0
+            })
+        );
     }
 }

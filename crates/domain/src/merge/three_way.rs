@@ -61,7 +61,6 @@ use uuid::Uuid;
 use crate::model::{
     Conflict, GoodExample, PhotoRef, PracticeAnswer, Record, RecordKind, RecordMeta, ThemeNeed,
 };
-use crate::plate::Lang;
 use crate::protocol::{canonical_json, hex, ChangeStatus};
 
 /// Body keys the merge does not treat as data: the server's bookkeeping and the conflicts.
@@ -952,7 +951,7 @@ fn is_item(item: &Value, key: &str) -> bool {
     key_of(item, "id") == Some(key) || key_of(item, "hash") == Some(key)
 }
 
-/// The field a conflict is about, for people.
+/// The field a conflict is about; the app words it (its catalogue, `conflict_field`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConflictField {
     /// The note on a practice (`/answers/GR-01/note`).
@@ -1009,40 +1008,6 @@ impl ConflictField {
             _ => ConflictField::Other(path.to_owned()),
         }
     }
-
-    /// "Aantekening bij GR-01".
-    pub fn label(&self, lang: Lang) -> String {
-        let nl = lang == Lang::Nl;
-        match self {
-            ConflictField::PracticeNote(p) if nl => format!("Aantekening bij {p}"),
-            ConflictField::PracticeNote(p) => format!("Note on {p}"),
-            ConflictField::PracticeNow(p) if nl => format!("Doen we al: {p}"),
-            ConflictField::PracticeNow(p) => format!("Already doing: {p}"),
-            ConflictField::PracticeAmbition(p) if nl => format!("Ambitie: {p}"),
-            ConflictField::PracticeAmbition(p) => format!("Ambition: {p}"),
-            ConflictField::PracticeAnswer(p) if nl => format!("Antwoord bij {p}"),
-            ConflictField::PracticeAnswer(p) => format!("Answer for {p}"),
-            ConflictField::Notes if nl => "Aantekeningen".into(),
-            ConflictField::Notes => "Notes".into(),
-            ConflictField::Ambition if nl => "Ambitie voor de komende drie jaar".into(),
-            ConflictField::Ambition => "Ambition for the coming three years".into(),
-            ConflictField::CompanyName if nl => "Bedrijfsnaam".into(),
-            ConflictField::CompanyName => "Company name".into(),
-            ConflictField::Example { field, .. } => match (field.as_deref(), nl) {
-                (Some("text"), true) => "Tekst van een goed voorbeeld".into(),
-                (Some("text"), false) => "Text of a good example".into(),
-                (Some("sharing"), true) => "Delen van een goed voorbeeld".into(),
-                (Some("sharing"), false) => "Sharing of a good example".into(),
-                (_, true) => "Goed voorbeeld".into(),
-                (_, false) => "Good example".into(),
-            },
-            ConflictField::Need { theme, .. } if nl => format!("Behoefte bij thema {theme}"),
-            ConflictField::Need { theme, .. } => format!("Need on theme {theme}"),
-            ConflictField::Deleted if nl => "Verwijderd".into(),
-            ConflictField::Deleted => "Deleted".into(),
-            ConflictField::Other(path) => path.clone(),
-        }
-    }
 }
 
 /// One conflict as the app lists it.
@@ -1062,19 +1027,6 @@ pub fn list_conflicts(record: &Record) -> Vec<ConflictItem<'_>> {
             field: ConflictField::from_path(record.kind(), &conflict.path),
         })
         .collect()
-}
-
-/// A conflict value as text for the choice "A of B": texts as typed, yes/no, "(leeg)" for a
-/// removed value, anything else as compact JSON.
-pub fn value_text(value: &Value, lang: Lang) -> String {
-    let nl = lang == Lang::Nl;
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Bool(true) => if nl { "ja" } else { "yes" }.into(),
-        Value::Bool(false) => if nl { "nee" } else { "no" }.into(),
-        Value::Null => if nl { "(leeg)" } else { "(empty)" }.into(),
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

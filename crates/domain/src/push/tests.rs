@@ -67,23 +67,40 @@ fn a_seen_seq_is_a_duplicate_with_the_servers_copy() {
 fn a_refusal_is_remembered_and_repeated_for_the_same_seq() {
     let c = change(3, company("Smit", 0, 10));
     let mut f = facts(2, None);
-    f.refusal = Some("not yours");
+    f.refusal = Some(&Refusal::CompanyNotAssigned);
     let d = decide_change(f, &c).unwrap();
     assert_eq!(d.result.status, ChangeStatus::Rejected);
+    assert_eq!(d.result.refusal, Some(Refusal::CompanyNotAssigned));
+    assert_eq!(
+        d.result.reason.as_deref(),
+        Some("this company is not assigned to you; ask the coordinator")
+    );
     let refused = d.refused.unwrap();
     assert_eq!(
         refused,
         Refused {
             seq: 3,
-            reason: "not yours".into()
+            reason: Reason::of(Refusal::CompanyNotAssigned)
         }
     );
-    // The answer was lost; the retry is refused again, not dropped as a duplicate.
+    // The answer was lost; the retry is refused again, with the same code, not dropped as a
+    // duplicate.
     let mut f = facts(3, None);
     f.refused_before = Some(&refused);
     let again = decide_change(f, &c).unwrap();
     assert_eq!(again.result.status, ChangeStatus::Rejected);
+    assert_eq!(again.result.refusal, Some(Refusal::CompanyNotAssigned));
+    assert_eq!(again.result.reason, d.result.reason);
+    // A refusal an older server remembered (a bare sentence) is repeated as it was.
+    let old = Refused {
+        seq: 3,
+        reason: Reason::from_stored("not yours"),
+    };
+    f.refused_before = Some(&old);
+    let again = decide_change(f, &c).unwrap();
+    assert_eq!(again.result.status, ChangeStatus::Rejected);
     assert_eq!(again.result.reason.as_deref(), Some("not yours"));
+    assert_eq!(again.result.refusal, None);
     // A later change of the same record is judged on its own.
     let d = decide_change(f, &change(4, company("Smit", 0, 11))).unwrap();
     assert_eq!(d.result.status, ChangeStatus::Applied);
@@ -93,6 +110,13 @@ fn a_refusal_is_remembered_and_repeated_for_the_same_seq() {
 fn an_invalid_record_is_rejected_before_rights() {
     let d = decide_change(facts(0, None), &change(1, company(" ", 0, 1))).unwrap();
     assert_eq!(d.result.status, ChangeStatus::Rejected);
+    assert_eq!(
+        d.result.refusal,
+        Some(Refusal::Empty {
+            field: crate::model::Field::Name
+        })
+    );
+    assert_eq!(d.result.reason.as_deref(), Some("name must not be empty"));
     assert!(!needs_rights_check(0, &change(1, company(" ", 0, 1))));
     assert!(!needs_rights_check(1, &change(1, company("Smit", 0, 1))));
     assert!(needs_rights_check(0, &change(1, company("Smit", 0, 1))));

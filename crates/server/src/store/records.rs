@@ -7,6 +7,7 @@ use praatplaat_domain::protocol::{PullResponse, PushRequest, PushResponse};
 use praatplaat_domain::push::{
     base_for, decide_change, history_of, history_range, needs_rights_check, Facts, Lineage, Refused,
 };
+use praatplaat_domain::refusal::{Reason, Refusal};
 use praatplaat_domain::{Record, RecordKind};
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
@@ -144,17 +145,15 @@ async fn refusal(
     actor: Actor,
     record: &Record,
     stored: Option<&Stored>,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<Refusal>, AppError> {
     if actor.role.sees_all_records() {
         return Ok(None);
     }
     let Some(user) = actor.user.map(|u| u.to_string()) else {
-        return Ok(Some("no user".into()));
+        return Ok(Some(Refusal::NoUser));
     };
     if record.kind() == RecordKind::Initiative {
-        return Ok(Some(
-            "only a coordinator changes the initiative catalogue".into(),
-        ));
+        return Ok(Some(Refusal::CatalogueReadOnly));
     }
     if let Some(stored) = stored {
         let own = stored.created_by.as_deref() == Some(user.as_str());
@@ -163,17 +162,12 @@ async fn refusal(
             None => false,
         };
         if !own && !held {
-            return Ok(Some(
-                "this record belongs to a company you are not assigned to; ask the coordinator"
-                    .into(),
-            ));
+            return Ok(Some(Refusal::RecordNotAssigned));
         }
     }
     if let Some(company) = company_of(record) {
         if !holds_company(tx, &user, &company.to_string()).await? {
-            return Ok(Some(
-                "this company is not assigned to you; ask the coordinator".into(),
-            ));
+            return Ok(Some(Refusal::CompanyNotAssigned));
         }
     }
     Ok(None)
@@ -260,7 +254,8 @@ async fn lineage_of(
     let refused = match (refused_seq, refused_reason) {
         (Some(seq), Some(reason)) => Some(Refused {
             seq: to_u64(seq),
-            reason,
+            // JSON with the code; what older versions kept, the bare sentence, still reads.
+            reason: Reason::from_stored(&reason),
         }),
         _ => None,
     };
@@ -299,7 +294,7 @@ async fn save_lineage(
         .bind(id.to_string());
     let query = match (lineage, refused) {
         (Some(l), _) => query.bind(to_i64(l.rev)).bind(data),
-        (None, Some(r)) => query.bind(to_i64(r.seq)).bind(r.reason.clone()),
+        (None, Some(r)) => query.bind(to_i64(r.seq)).bind(r.reason.to_stored()),
         (None, None) => return Ok(()),
     };
     query.execute(&mut **tx).await?;
@@ -370,7 +365,7 @@ impl Store {
                     base: base.as_ref(),
                     history: &history,
                     refused_before: refused_before.as_ref(),
-                    refusal: refusal.as_deref(),
+                    refusal: refusal.as_ref(),
                 },
                 change,
             )

@@ -5,6 +5,7 @@ use praatplaat_domain::model::{Company, Interview, Record};
 use praatplaat_domain::photo::content_hash;
 use praatplaat_domain::protocol::auth::{Assignees, Role, SessionInfo, SignInRequest};
 use praatplaat_domain::protocol::{ChangeStatus, PushRequest};
+use praatplaat_domain::refusal::Refusal;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use sqlx::{Connection, Executor};
@@ -257,6 +258,7 @@ async fn every_route_checks_the_role(db: Db) {
         "Interview",
         "ApiError",
         "Figures",
+        "Refusal",
     ] {
         assert!(
             document["components"]["schemas"].get(schema).is_some(),
@@ -359,6 +361,17 @@ async fn an_interviewer_syncs_only_their_own_and_assigned_companies(db: Db) {
         .as_ref()
         .unwrap()
         .contains("catalogue"));
+    // … and as codes the app words in its language.
+    let codes: Vec<_> = response.results.iter().map(|r| r.refusal.clone()).collect();
+    assert_eq!(
+        codes,
+        [
+            Some(Refusal::RecordNotAssigned),
+            Some(Refusal::CompanyNotAssigned),
+            Some(Refusal::CatalogueReadOnly),
+            None
+        ]
+    );
 
     // Jan's cursor is past everything; assigning him company 3 brings it on his next pull.
     let cursor = jan.pull(0, 100).await.cursor;

@@ -5,6 +5,8 @@
 use praatplaat_domain::model::{Interview, PracticeAnswer, Record};
 use praatplaat_domain::protocol::auth::Role;
 use praatplaat_domain::protocol::{ChangeResult, ChangeStatus};
+use praatplaat_domain::refusal::{Field, Refusal};
+use sqlx::Connection;
 use uuid::Uuid;
 
 use crate::harness::{Db, Session, TestServer};
@@ -176,9 +178,35 @@ async fn a_retried_refusal_is_refused_again_not_dropped(db: Db) {
     let request = push_of(0, vec![(1, company(1, " ", 10))]);
     let first = a.push(&request).await;
     assert_eq!(first.results[0].status, ChangeStatus::Rejected);
+    assert_eq!(
+        first.results[0].refusal,
+        Some(Refusal::Empty { field: Field::Name })
+    );
     let again = a.push(&request).await;
     assert_eq!(again.results[0].status, ChangeStatus::Rejected);
     assert_eq!(again.results[0].reason, first.results[0].reason);
+    assert_eq!(again.results[0].refusal, first.results[0].refusal);
+    server.stop().await;
+
+    // A refusal an older server remembered is a bare sentence: still refused again, with it.
+    let mut conn = db.connect().await;
+    let updated = sqlx::query("UPDATE lineage SET refused_reason = $1 WHERE device_id = $2")
+        .bind("name must not be empty")
+        .bind(a.device_id.to_string())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(updated.rows_affected(), 1);
+    conn.close().await.unwrap();
+    let server = TestServer::start(&db).await;
+    let a = a.at(&server);
+    let old = a.push(&request).await;
+    assert_eq!(old.results[0].status, ChangeStatus::Rejected);
+    assert_eq!(
+        old.results[0].reason.as_deref(),
+        Some("name must not be empty")
+    );
+    assert_eq!(old.results[0].refusal, None);
     server.stop().await;
 }
 

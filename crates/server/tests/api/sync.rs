@@ -4,6 +4,7 @@
 use praatplaat_domain::model::{Company, Interview, Record};
 use praatplaat_domain::protocol::auth::Role;
 use praatplaat_domain::protocol::{Change, ChangeStatus, Health, PushRequest, MAX_PUSH_CHANGES};
+use praatplaat_domain::refusal::{Field, Refusal};
 use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
@@ -168,6 +169,10 @@ async fn older_edit_is_superseded_and_invalid_record_rejected_without_blocking_t
     assert_eq!(
         response.results[1].reason.as_deref(),
         Some("name must not be empty")
+    );
+    assert_eq!(
+        response.results[1].refusal,
+        Some(Refusal::Empty { field: Field::Name })
     );
     assert_eq!(response.last_seq, 3);
     let names: Vec<String> = device
