@@ -43,7 +43,7 @@ scripts/bench-server.sh sqlite
 echo; echo "## Server: the same on PostgreSQL (throwaway cluster on 127.0.0.1, fsync on)"
 PG_FSYNC=on scripts/with-postgres.sh scripts/bench-server.sh postgres
 
-echo; echo "## Browser: shell size, start-up, autosave, frames, app sync"
+echo; echo "## Browser: shell size, start-up, autosave, frames, app sync, typing, PouchDB yardstick"
 node tests/e2e/bench.mjs
 
 echo; echo "## Lighthouse"

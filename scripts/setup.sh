@@ -34,9 +34,10 @@ if ! grep -q "wasm_bindgen = \"$WB_VERSION\"" Trunk.toml; then
 fi
 
 # wasm-opt from npm's binaryen (Debian's binaryen produces a broken .wasm); for the tests and
-# benchmarks playwright-core, axe-core and lighthouse.
+# benchmarks playwright-core, axe-core and lighthouse, and PouchDB (pouchdb, express-pouchdb,
+# pouchdb-adapter-memory) as the sync benchmark's yardstick.
 if [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.package-lock.json ]; then
-  step "npm packages (binaryen, playwright-core, axe-core, lighthouse)"
+  step "npm packages (binaryen, playwright-core, axe-core, lighthouse, pouchdb)"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
 
