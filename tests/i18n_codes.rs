@@ -38,6 +38,14 @@ fn every_refusal() -> Vec<Refusal> {
         Refusal::DuplicateExample {
             id: Uuid::from_u128(7),
         },
+        Refusal::UnknownPractice {
+            practice: "XX-99".into(),
+        },
+        Refusal::UnknownTheme { theme: "XX".into() },
+        Refusal::RecordTooLarge {
+            bytes: 600_000,
+            max: 524_288,
+        },
         Refusal::MergedInvalid {
             problem: Box::new(Refusal::TooMany {
                 field: Field::Photos,
@@ -48,6 +56,12 @@ fn every_refusal() -> Vec<Refusal> {
         Refusal::CatalogueReadOnly,
         Refusal::RecordNotAssigned,
         Refusal::CompanyNotAssigned,
+        Refusal::SeqOutOfRange {
+            seq: 1_000_000,
+            max: 100_007,
+        },
+        Refusal::PhotoTooLarge,
+        Refusal::PhotoUnusable,
     ]
 }
 

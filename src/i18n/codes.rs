@@ -136,6 +136,17 @@ fn nl_refusal(refusal: &Refusal) -> Option<String> {
             format!("Te veel: {} (hoogstens {max}).", field(*f))
         }
         Refusal::DuplicateExample { .. } => "Een goed voorbeeld staat er twee keer in.".to_owned(),
+        Refusal::UnknownPractice { practice } => format!(
+            "De praatplaat van dit gesprek kent de praktijk ‘{practice}’ niet (een fout in de \
+             app)."
+        ),
+        Refusal::UnknownTheme { theme } => format!(
+            "De praatplaat van dit gesprek kent het thema ‘{theme}’ niet (een fout in de app)."
+        ),
+        Refusal::RecordTooLarge { max, .. } => format!(
+            "Te groot om op te slaan (hoogstens {} kB); maak de aantekeningen korter.",
+            max / 1000
+        ),
         Refusal::MergedInvalid { problem } => format!(
             "Samen met de wijziging van een ander apparaat klopt het niet meer: {}",
             nl_refusal(problem)?
@@ -150,6 +161,14 @@ fn nl_refusal(refusal: &Refusal) -> Option<String> {
         Refusal::CompanyNotAssigned => {
             "Dit bedrijf is niet aan jou toegewezen; vraag het de coördinator.".to_owned()
         }
+        Refusal::SeqOutOfRange { seq, max } => format!(
+            "Wijzigingsnummer {seq} kan dit apparaat niet verstuurd hebben (de server neemt nu \
+             hoogstens {max} aan): de nummering is beschadigd; vraag de coördinator om hulp."
+        ),
+        Refusal::PhotoTooLarge => "De foto is groter dan de server aanneemt.".to_owned(),
+        Refusal::PhotoUnusable => "De server kan de foto niet bewaren: het is geen bruikbare \
+                                   JPEG-foto, of het bestand is onderweg beschadigd."
+            .to_owned(),
         Refusal::Unknown => return None,
     })
 }
@@ -171,6 +190,16 @@ fn en_refusal(refusal: &Refusal) -> Option<String> {
             .to_owned(),
         Refusal::TooMany { field: f, max } => format!("Too many: {} (at most {max}).", field(*f)),
         Refusal::DuplicateExample { .. } => "A good example appears twice.".to_owned(),
+        Refusal::UnknownPractice { practice } => format!(
+            "This interview's praatplaat has no practice ‘{practice}’ (an error in the app)."
+        ),
+        Refusal::UnknownTheme { theme } => {
+            format!("This interview's praatplaat has no theme ‘{theme}’ (an error in the app).")
+        }
+        Refusal::RecordTooLarge { max, .. } => format!(
+            "Too large to store (at most {} kB); shorten the notes.",
+            max / 1000
+        ),
         Refusal::MergedInvalid { problem } => format!(
             "Together with another device's edit it no longer holds: {}",
             en_refusal(problem)?
@@ -185,6 +214,14 @@ fn en_refusal(refusal: &Refusal) -> Option<String> {
         Refusal::CompanyNotAssigned => {
             "This company is not assigned to you; ask the coordinator.".to_owned()
         }
+        Refusal::SeqOutOfRange { seq, max } => format!(
+            "Change number {seq} cannot have been sent by this device (the server takes at most \
+             {max} now): its numbering is damaged; ask the coordinator."
+        ),
+        Refusal::PhotoTooLarge => "The photo is larger than the server takes.".to_owned(),
+        Refusal::PhotoUnusable => "The server cannot keep the photo: it is not a usable JPEG \
+                                   photo, or the file was damaged on the way."
+            .to_owned(),
         Refusal::Unknown => return None,
     })
 }

@@ -4,9 +4,11 @@
 //! ids come in as arguments, storage and network come in through the traits in [`sync`]. It depends
 //! on no browser, database or async runtime crate, so everything here is tested natively.
 
+pub mod access;
 pub mod export;
 pub mod figures;
 pub mod initiative;
+pub mod limits;
 pub mod merge;
 pub mod model;
 pub mod municipality;

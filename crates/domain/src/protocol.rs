@@ -10,7 +10,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::model::{Record, RecordKind};
+use crate::model::{Record, RecordKind, SyncedRecord};
 use crate::refusal::{Reason, Refusal};
 
 pub mod auth;
@@ -22,6 +22,12 @@ pub const API_PREFIX: &str = "/api/v1";
 pub const MAX_PUSH_CHANGES: usize = 500;
 /// Largest page a pull returns.
 pub const MAX_PULL_LIMIT: u32 = 500;
+/// The largest change number (`seq`) the server takes: it stores them as signed 64-bit numbers.
+pub const MAX_SEQ: u64 = i64::MAX as u64;
+/// How far a change number may run ahead of the highest one the server applied from that device
+/// ([`crate::push::seq_limit`]). A device numbers 1, 2, 3, …; a far larger number is not one it
+/// sent, and taken as its last it would make the device's real later changes look applied.
+pub const MAX_SEQ_STEP: u64 = 100_000;
 
 /// One change: the full new state of a record, numbered by the device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,6 +158,30 @@ pub fn receipt_matches(receipt: &Receipt, local: &Record) -> bool {
         && receipt.id == local.id()
         && receipt.rev == local.meta().rev
         && receipt.hash == record_hash(local)
+}
+
+/// [`receipt_matches`] for a record whose hash is already known ([`hash_of`]): a device that
+/// shows many records hashes each once per change, not at every look.
+pub fn receipt_matches_hash<T: SyncedRecord>(receipt: &Receipt, local: &T, hash: &str) -> bool {
+    receipt.kind == T::KIND
+        && receipt.id == local.id()
+        && receipt.rev == local.meta().rev
+        && receipt.hash == hash
+}
+
+/// [`record_hash`] of a record of a known kind, without wrapping it in a [`Record`] (a clone).
+pub fn hash_of<T: SyncedRecord>(record: &T) -> String {
+    #[derive(Serialize)]
+    struct Wire<'a, T> {
+        kind: RecordKind,
+        record: &'a T,
+    }
+    let value = serde_json::to_value(Wire {
+        kind: T::KIND,
+        record,
+    })
+    .unwrap_or(Value::Null);
+    hex(&Sha256::digest(canonical_json(&value).as_bytes()))
 }
 
 /// Lower-case hex SHA-256 of the record's canonical JSON (the wire form `{"kind", "record"}`,
@@ -403,5 +433,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("invoice"), "{err}");
+    }
+
+    #[test]
+    fn the_hash_of_a_kind_is_the_hash_of_its_record() {
+        let company = crate::model::Company {
+            id: Uuid::from_u128(7),
+            name: "Staal & Zo".into(),
+            ..crate::model::Company::default()
+        };
+        let hash = hash_of(&company);
+        let record = Record::Company(company.clone());
+        assert_eq!(hash, record_hash(&record));
+        let receipt = Receipt::for_record(&record);
+        assert!(receipt_matches_hash(&receipt, &company, &hash));
+        assert!(!receipt_matches_hash(&receipt, &company, "0"));
     }
 }

@@ -6,6 +6,8 @@
 //!
 //! ```text
 //! seq <= device's last_seq ──────────────▶ Duplicate (or Rejected again, if it was refused)
+//! seq beyond seq_limit ──────────────────▶ Rejected, not counted (the device's later changes
+//!                                          still apply)
 //! invalid record, or refused by rights ──▶ Rejected (nothing stored)
 //! no stored record ──────────────────────▶ Applied as rev 1
 //! based on the stored rev ───────────────▶ Applied as the next rev
@@ -26,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::merge::{apply_change, base_needed, BaseRef, History, MergeError, Touched};
 use crate::model::Record;
-use crate::protocol::{record_hash, Change, ChangeResult, ChangeStatus};
+use crate::protocol::{record_hash, Change, ChangeResult, ChangeStatus, MAX_SEQ, MAX_SEQ_STEP};
 use crate::refusal::{Reason, Refusal};
 
 /// What the server keeps per record and device: the record as that device last sent it, once it
@@ -52,6 +54,18 @@ pub struct Refused {
 /// Whether `seq` is new for a device whose last applied change is `last_seq` (exactly-once).
 pub fn is_new(last_seq: u64, seq: u64) -> bool {
     seq > last_seq
+}
+
+/// The highest `seq` a new change may carry: [`MAX_SEQ_STEP`] beyond the highest number the
+/// server applied from the device (`device_high`, under any account: a tablet's numbering is
+/// shared by the colleagues who use it) or from this account (`last_seq`), never above
+/// [`MAX_SEQ`]. A number past it is not one the device sent: counted, it would make the device's
+/// real later changes look applied (`duplicate`), and they would be dropped.
+pub fn seq_limit(device_high: u64, last_seq: u64) -> u64 {
+    device_high
+        .max(last_seq)
+        .saturating_add(MAX_SEQ_STEP)
+        .min(MAX_SEQ)
 }
 
 /// Where the base of `change` comes from, given what is stored and the device's lineage.
@@ -121,6 +135,9 @@ pub struct Decision {
     /// What the change asserted, kept with the stored revision ([`Touched::asserted`]): set for a
     /// stale change, whose values the stored state may not show as changes.
     pub asserted: Touched,
+    /// The device's last applied `seq` after this change: the change's own when it counted, the
+    /// one before when it did not (a duplicate, a number out of range).
+    pub last_seq: u64,
 }
 
 /// What the server knows when it decides on `change`.
@@ -128,6 +145,8 @@ pub struct Decision {
 pub struct Facts<'a> {
     /// The device's last applied `seq` before this change.
     pub last_seq: u64,
+    /// The highest `seq` a new change may carry ([`seq_limit`]).
+    pub seq_limit: u64,
     pub stored: Option<&'a Record>,
     /// The base looked up as [`base_for`] asked (`None`: the empty record).
     pub base: Option<&'a Record>,
@@ -175,6 +194,7 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
             reason,
         }),
         asserted: Touched::default(),
+        last_seq: facts.last_seq.max(change.seq),
     };
     if !is_new(facts.last_seq, change.seq) {
         if let Some(refused) = facts.refused_before.filter(|r| r.seq == change.seq) {
@@ -188,10 +208,23 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
             lineage: None,
             refused: None,
             asserted: Touched::default(),
+            last_seq: facts.last_seq,
         });
     }
-    if let Err(e) = change.record.validate() {
-        return Ok(rejected(Reason::of(e.into())));
+    if change.seq > facts.seq_limit {
+        // Not remembered as a refusal either: the number was never counted, so a retry is judged
+        // afresh (and refused again while it is out of range).
+        let mut out_of_range = rejected(Reason::of(Refusal::SeqOutOfRange {
+            seq: change.seq,
+            max: facts.seq_limit,
+        }));
+        out_of_range.refused = None;
+        out_of_range.last_seq = facts.last_seq;
+        return Ok(out_of_range);
+    }
+    // Validation and the record's bounds (answers of its plate version, size).
+    if let Err(refusal) = crate::limits::check(&change.record) {
+        return Ok(rejected(Reason::of(refusal)));
     }
     if let Some(refusal) = facts.refusal {
         return Ok(rejected(Reason::of(refusal.clone())));
@@ -219,13 +252,14 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
             lineage: Some(lineage),
             refused: None,
             asserted,
+            last_seq: change.seq,
         });
     };
     // Two valid sides can merge into an invalid record (e.g. too many photos together): then the
     // incoming change is refused and both versions stay where they are.
-    if let Err(e) = record.validate() {
+    if let Err(problem) = crate::limits::check(&record) {
         return Ok(rejected(Reason::of(Refusal::MergedInvalid {
-            problem: Box::new(e.into()),
+            problem: Box::new(problem),
         })));
     }
     let result = ChangeResult {
@@ -247,12 +281,13 @@ pub fn decide_change(facts: Facts<'_>, change: &Change) -> Result<Decision, Merg
         lineage: Some(lineage),
         refused: None,
         asserted,
+        last_seq: change.seq,
     })
 }
 
 /// Whether the rights check matters for this change: only new, valid changes are checked.
 pub fn needs_rights_check(last_seq: u64, change: &Change) -> bool {
-    is_new(last_seq, change.seq) && change.record.validate().is_ok()
+    is_new(last_seq, change.seq) && crate::limits::check(&change.record).is_ok()
 }
 
 #[cfg(test)]

@@ -58,6 +58,20 @@ pub enum Refusal {
     DuplicateExample {
         id: Uuid,
     },
+    /// An answer names a practice that the interview's plate version does not have
+    /// ([`crate::limits`]).
+    UnknownPractice {
+        practice: String,
+    },
+    /// A need names a theme that the interview's plate version does not have.
+    UnknownTheme {
+        theme: String,
+    },
+    /// The record's JSON is `bytes` long, over the `max` a record may be.
+    RecordTooLarge {
+        bytes: usize,
+        max: usize,
+    },
     /// The change was valid, but merged with another device's edit it is not (too many photos
     /// together, say): `problem` is what is wrong with the merged record.
     MergedInvalid {
@@ -72,6 +86,19 @@ pub enum Refusal {
     RecordNotAssigned,
     /// The change concerns a company the account is not assigned to.
     CompanyNotAssigned,
+    /// The change number `seq` is not one the device can have sent: more than
+    /// [`crate::protocol::MAX_SEQ_STEP`] beyond the highest the server applied from it, or above
+    /// [`crate::protocol::MAX_SEQ`]; `max` is the highest it takes now. Nothing is counted, so
+    /// the device's later changes still apply.
+    SeqOutOfRange {
+        seq: u64,
+        max: u64,
+    },
+    /// A photo over the size the server takes (its upload answered 413).
+    PhotoTooLarge,
+    /// The server cannot store a photo: not a JPEG of a photo's size, or its bytes do not match
+    /// their name (its upload answered 422 twice, or holds every byte but no photo).
+    PhotoUnusable,
     /// A code this version does not know; the sentence (`reason`) says what it is.
     #[serde(other)]
     Unknown,
@@ -131,9 +158,26 @@ impl fmt::Display for Refusal {
             }
             .fmt(f),
             Refusal::DuplicateExample { id } => ValidationError::DuplicateExample(*id).fmt(f),
+            Refusal::UnknownPractice { practice } => write!(
+                f,
+                "practice {practice:?} is not on the interview's praatplaat version"
+            ),
+            Refusal::UnknownTheme { theme } => write!(
+                f,
+                "theme {theme:?} is not on the interview's praatplaat version"
+            ),
+            Refusal::RecordTooLarge { bytes, max } => write!(
+                f,
+                "the record is {bytes} bytes as JSON; at most {max} are accepted"
+            ),
             Refusal::MergedInvalid { problem } => {
                 write!(f, "merged with another device's edit: {problem}")
             }
+            Refusal::PhotoTooLarge => f.write_str("the photo is larger than the server takes"),
+            Refusal::PhotoUnusable => f.write_str(
+                "the server cannot store the photo: not a JPEG of a photo's size, or its bytes \
+                 do not match their hash",
+            ),
             Refusal::NoUser => f.write_str("no user"),
             Refusal::CatalogueReadOnly => {
                 f.write_str("only a coordinator changes the initiative catalogue")
@@ -144,6 +188,11 @@ impl fmt::Display for Refusal {
             Refusal::CompanyNotAssigned => {
                 f.write_str("this company is not assigned to you; ask the coordinator")
             }
+            Refusal::SeqOutOfRange { seq, max } => write!(
+                f,
+                "change number {seq} is beyond what this device has sent (at most {max} is taken \
+                 now): its numbering is damaged; ask the coordinator"
+            ),
             Refusal::Unknown => f.write_str("refused"),
         }
     }
@@ -246,6 +295,14 @@ mod tests {
             Refusal::DuplicateExample {
                 id: Uuid::from_u128(7),
             },
+            Refusal::UnknownPractice {
+                practice: "XX-99".into(),
+            },
+            Refusal::UnknownTheme { theme: "XX".into() },
+            Refusal::RecordTooLarge {
+                bytes: 600_000,
+                max: 524_288,
+            },
             Refusal::MergedInvalid {
                 problem: Box::new(Refusal::TooMany {
                     field: Field::Photos,
@@ -256,6 +313,10 @@ mod tests {
             Refusal::CatalogueReadOnly,
             Refusal::RecordNotAssigned,
             Refusal::CompanyNotAssigned,
+            Refusal::SeqOutOfRange {
+                seq: 1_000_000,
+                max: 100_007,
+            },
             Refusal::Unknown,
         ]
     }

@@ -37,6 +37,27 @@ pub struct Config {
     #[arg(long, env = "PRAATPLAAT_ALLOW_PUBLIC", default_value_t = false)]
     pub allow_public: bool,
 
+    /// The header a reverse proxy in front writes the client's address into (`X-Forwarded-For`,
+    /// `X-Real-IP`); the last address in it is taken. Only set it when every request comes
+    /// through that proxy: a client reaching the server directly could write any address there.
+    /// Without it the socket peer is the client (behind a proxy: the proxy, for everybody).
+    #[arg(long, env = "PRAATPLAAT_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+
+    /// Seconds a client has to send a request's headers (also the longest a kept-alive
+    /// connection stays idle).
+    #[arg(
+        long,
+        env = "PRAATPLAAT_HEADER_READ_TIMEOUT_SECS",
+        default_value_t = 10
+    )]
+    pub header_read_timeout_secs: u64,
+
+    /// Connections served at once; more wait until one closes. Keep it below the process's open
+    /// file limit (`ulimit -n`) minus the database's connections.
+    #[arg(long, env = "PRAATPLAAT_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+
     /// Without a command the server serves; commands manage the database and exit.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -54,6 +75,12 @@ pub enum Command {
     Import {
         /// The `.praatplaat` export file.
         file: PathBuf,
+        /// The user name of the account the file is from: its changes are applied with that
+        /// account's rights. Needed when the file's device is one an account used (then it must
+        /// be that account); without it, a file of a device no account used is applied as the
+        /// server itself.
+        #[arg(long)]
+        user: Option<String>,
     },
     /// Prints the OpenAPI document of the API (also served at /api/v1/openapi.json).
     Openapi,
@@ -88,7 +115,32 @@ impl Config {
                 self.bind
             ));
         }
+        self.client_ip_header_name()?;
+        if self.header_read_timeout_secs == 0 || self.max_connections == 0 {
+            return Err(
+                "--header-read-timeout-secs and --max-connections must be at least 1".to_owned(),
+            );
+        }
         Ok(())
+    }
+
+    /// `--client-ip-header` as a header name, when given.
+    pub fn client_ip_header_name(&self) -> Result<Option<axum::http::HeaderName>, String> {
+        self.client_ip_header
+            .as_deref()
+            .map(|name| {
+                axum::http::HeaderName::from_bytes(name.trim().as_bytes())
+                    .map_err(|_| format!("--client-ip-header: {name:?} is not a header name"))
+            })
+            .transpose()
+    }
+
+    /// How connections are served.
+    pub fn serve_options(&self) -> crate::ServeOptions {
+        crate::ServeOptions {
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
+            max_connections: self.max_connections,
+        }
     }
 }
 
@@ -107,5 +159,18 @@ mod tests {
         config.allow_public = false;
         config.bind = "[::1]:8080".parse().unwrap();
         assert!(config.check().is_ok());
+    }
+
+    #[test]
+    fn the_client_ip_header_must_be_a_header_name() {
+        let mut config = Config::parse_from(["praatplaat-server"]);
+        assert_eq!(config.client_ip_header_name(), Ok(None));
+        config.client_ip_header = Some("X-Forwarded-For".into());
+        assert_eq!(
+            config.client_ip_header_name().unwrap().unwrap().as_str(),
+            "x-forwarded-for"
+        );
+        config.client_ip_header = Some("geen naam".into());
+        assert!(config.check().unwrap_err().contains("--client-ip-header"));
     }
 }

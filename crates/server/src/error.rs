@@ -34,6 +34,21 @@ pub enum AppError {
     TooManyAttempts(std::time::Duration),
     #[error("{0}")]
     Conflict(String),
+    /// Every password check is taken; the client tries again after the Retry-After seconds.
+    #[error("the server is busy checking other sign-ins; try again in a moment")]
+    Busy(std::time::Duration),
+    /// The account's quota of unfinished photo uploads is full (the message says how full).
+    #[error("{0}")]
+    UploadQuota(String),
+    /// A request the server will not even try, with its own code (`too_many_iterations`).
+    #[error("{1}")]
+    BadRequest(&'static str, String),
+    /// The server's own device id (the seed catalogue's): nobody signs in, pushes or imports as it.
+    #[error("this device id is reserved for the server itself; use the device's own id")]
+    DeviceReserved,
+    /// An import names a device that another account used (the message says which).
+    #[error("{0}")]
+    DeviceOfAnotherUser(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("stored data is unreadable: {0}")]
@@ -65,6 +80,11 @@ impl AppError {
             AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
             AppError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            AppError::Busy(_) => (StatusCode::TOO_MANY_REQUESTS, "busy"),
+            AppError::UploadQuota(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_uploads"),
+            AppError::BadRequest(code, _) => (StatusCode::BAD_REQUEST, code),
+            AppError::DeviceReserved => (StatusCode::FORBIDDEN, "device_reserved"),
+            AppError::DeviceOfAnotherUser(_) => (StatusCode::FORBIDDEN, "device_of_another_user"),
             AppError::Database(_) | AppError::Corrupt(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
@@ -93,8 +113,16 @@ impl IntoResponse for AppError {
             message,
         };
         let mut response = (status, Json(body)).into_response();
-        if let AppError::TooManyAttempts(wait) = &self {
-            if let Ok(value) = wait.as_secs().max(1).to_string().parse() {
+        let retry_after = match &self {
+            AppError::TooManyAttempts(wait) | AppError::Busy(wait) => Some(*wait),
+            // Space comes back when an upload finishes or expires: ask again in a while.
+            AppError::UploadQuota(_) => Some(std::time::Duration::from_secs(300)),
+            _ => None,
+        };
+        if let Some(wait) = retry_after {
+            // Whole seconds, rounded up: a client waiting what it was told is let in.
+            let seconds = wait.as_millis().div_ceil(1000).max(1);
+            if let Ok(value) = seconds.to_string().parse() {
                 response
                     .headers_mut()
                     .insert(axum::http::header::RETRY_AFTER, value);

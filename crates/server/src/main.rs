@@ -3,7 +3,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use clap::Parser;
 use praatplaat_domain::protocol::auth::{NewUser, Role};
 use praatplaat_server::config::{Command, UserCommand};
-use praatplaat_server::{app, serve, AppState, Config, Store};
+use praatplaat_server::{app, serve_with, AppState, Config, Store};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -31,7 +31,9 @@ async fn run(config: Config) -> Result<(), String> {
     let result = match config.command.clone() {
         None => serve_app(&config, state).await,
         Some(Command::User { action }) => user_command(&state, action).await,
-        Some(Command::Import { file }) => import_command(&state, &file).await,
+        Some(Command::Import { file, user }) => {
+            import_command(&state, &file, user.as_deref()).await
+        }
         Some(Command::Openapi) => praatplaat_server::http::openapi()
             .to_pretty_json()
             .map(|json| println!("{json}"))
@@ -41,8 +43,9 @@ async fn run(config: Config) -> Result<(), String> {
     result
 }
 
-async fn serve_app(config: &Config, state: AppState) -> Result<(), String> {
+async fn serve_app(config: &Config, mut state: AppState) -> Result<(), String> {
     config.check()?;
+    state.client_ip_header = config.client_ip_header_name()?;
     if !config.static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %config.static_dir.display(), "no built app found; serving the API only");
     }
@@ -71,7 +74,7 @@ async fn serve_app(config: &Config, state: AppState) -> Result<(), String> {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    serve(listener, router, shutdown)
+    serve_with(listener, router, config.serve_options(), shutdown)
         .await
         .map_err(|e| e.to_string())
 }
@@ -105,17 +108,29 @@ async fn user_command(state: &AppState, action: UserCommand) -> Result<(), Strin
     }
 }
 
-async fn import_command(state: &AppState, file: &std::path::Path) -> Result<(), String> {
+async fn import_command(
+    state: &AppState,
+    file: &std::path::Path,
+    user: Option<&str>,
+) -> Result<(), String> {
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let passphrase = read_line("the export's passphrase")?;
     let report = praatplaat_server::import::import_export(
         &state.store,
         praatplaat_server::store::Actor::SYSTEM,
+        user,
         bytes,
         &passphrase,
     )
     .await
     .map_err(|e| e.to_string())?;
+    if let Some(account) = &report.applied_as {
+        println!(
+            "applied as {} ({})",
+            account.username,
+            account.role.as_str()
+        );
+    }
     println!(
         "imported the export of device {}: {} applied, {} merged, {} already here, {} older than \
          the server's, {} refused; photos: {} new, {} already here",

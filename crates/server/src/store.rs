@@ -7,6 +7,7 @@
 mod accounts;
 mod photos;
 mod records;
+mod sign_in;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -19,12 +20,15 @@ use sqlx::{AnyPool, Executor, Row};
 use uuid::Uuid;
 
 pub use accounts::{AccountError, SessionUser};
-pub use photos::{UploadRefusal, UploadState, ABANDONED_UPLOAD_MS};
+pub use photos::{
+    UploadRefusal, UploadState, ABANDONED_UPLOAD_MS, MAX_OPEN_UPLOADS, MAX_OPEN_UPLOAD_BYTES,
+};
 
 use crate::error::AppError;
 
-/// The "device" that writes the seed catalogue.
-const SEED_DEVICE: Uuid = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0001);
+/// The "device" that writes the seed catalogue. Nobody signs in, pushes or imports as it: its
+/// numbers are the seeds' fixed `seq`s.
+pub const SEED_DEVICE: Uuid = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0001);
 
 /// Who asks: decides what a pull returns and what a push may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

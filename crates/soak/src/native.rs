@@ -521,7 +521,9 @@ async fn sign_in(ctx: &Ctx, api: &str, device_id: Uuid) -> Result<reqwest::Clien
             Ok(r) => {
                 let status = r.status();
                 last = format!("{status}: {}", r.text().await.unwrap_or_default());
-                if status.is_client_error() {
+                // 429 `busy`: every password check was taken (many devices sign in at once);
+                // asking again is what a tablet does.
+                if status.is_client_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS {
                     return Err(format!("sign-in refused: {last}"));
                 }
             }

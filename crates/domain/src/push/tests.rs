@@ -25,6 +25,7 @@ fn change(seq: u64, record: Record) -> Change {
 fn facts(last_seq: u64, stored: Option<&Record>) -> Facts<'_> {
     Facts {
         last_seq,
+        seq_limit: seq_limit(last_seq, last_seq),
         stored,
         base: None,
         history: &EMPTY,
@@ -104,6 +105,46 @@ fn a_refusal_is_remembered_and_repeated_for_the_same_seq() {
     // A later change of the same record is judged on its own.
     let d = decide_change(f, &change(4, company("Smit", 0, 11))).unwrap();
     assert_eq!(d.result.status, ChangeStatus::Applied);
+}
+
+#[test]
+fn a_seq_far_beyond_the_devices_last_is_refused_and_not_counted() {
+    use crate::protocol::{MAX_SEQ, MAX_SEQ_STEP};
+    assert_eq!(seq_limit(7, 3), 7 + MAX_SEQ_STEP);
+    assert_eq!(seq_limit(3, 7), 7 + MAX_SEQ_STEP);
+    assert_eq!(seq_limit(MAX_SEQ - 1, 0), MAX_SEQ);
+    assert_eq!(seq_limit(u64::MAX, 0), MAX_SEQ);
+    let far = change(5 + MAX_SEQ_STEP + 1, company("Smit", 0, 10));
+    let d = decide_change(facts(5, None), &far).unwrap();
+    assert_eq!(d.result.status, ChangeStatus::Rejected);
+    assert_eq!(
+        d.result.refusal,
+        Some(Refusal::SeqOutOfRange {
+            seq: 5 + MAX_SEQ_STEP + 1,
+            max: 5 + MAX_SEQ_STEP
+        })
+    );
+    // Not counted and not remembered: the device's next real change still applies.
+    assert_eq!(d.last_seq, 5);
+    assert_eq!((d.store, d.lineage, d.refused), (None, None, None));
+    let edge = decide_change(
+        facts(5, None),
+        &change(5 + MAX_SEQ_STEP, company("Smit", 0, 10)),
+    )
+    .unwrap();
+    assert_eq!(edge.result.status, ChangeStatus::Applied);
+    assert_eq!(edge.last_seq, 5 + MAX_SEQ_STEP);
+    // Above the largest number the server stores: refused however close the last one is.
+    let mut f = facts(MAX_SEQ - 1, None);
+    f.seq_limit = seq_limit(MAX_SEQ - 1, MAX_SEQ - 1);
+    let over = decide_change(f, &change(MAX_SEQ + 1, company("Smit", 0, 10))).unwrap();
+    assert_eq!(over.result.status, ChangeStatus::Rejected);
+    assert_eq!(over.last_seq, MAX_SEQ - 1);
+    let top = decide_change(f, &change(MAX_SEQ, company("Smit", 0, 10))).unwrap();
+    assert_eq!(
+        (top.result.status, top.last_seq),
+        (ChangeStatus::Applied, MAX_SEQ)
+    );
 }
 
 #[test]

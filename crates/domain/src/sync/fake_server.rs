@@ -13,7 +13,9 @@ use crate::merge::BaseRef;
 use crate::merge::Touched;
 use crate::model::{Record, RecordKind};
 use crate::protocol::{PullResponse, PushRequest, PushResponse};
-use crate::push::{base_for, decide_change, history_of, history_range, Facts, Lineage, Refused};
+use crate::push::{
+    base_for, decide_change, history_of, history_range, seq_limit, Facts, Lineage, Refused,
+};
 
 type Key = (RecordKind, Uuid);
 /// A stored revision and what its change asserted.
@@ -80,6 +82,7 @@ impl Transport for FakeServer {
             let decision = decide_change(
                 Facts {
                     last_seq: last,
+                    seq_limit: seq_limit(last, last),
                     stored: stored.as_ref(),
                     base: base.as_ref(),
                     history: &history,
@@ -89,7 +92,7 @@ impl Transport for FakeServer {
                 change,
             )
             .expect("records of one key merge");
-            last = last.max(change.seq);
+            last = decision.last_seq;
             if let Some(record) = decision.store {
                 self.store(record, decision.asserted);
             }

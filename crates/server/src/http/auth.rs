@@ -1,6 +1,7 @@
 //! Sign-in, sign-out and "who am I".
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
@@ -10,10 +11,11 @@ use praatplaat_domain::protocol::ApiError;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{dummy_hash, new_token, token_hash, verify_password, Auth};
+use crate::auth::{dummy_hash, new_token, token_hash, Auth};
 use crate::error::{AppError, AppResult};
 use crate::extract::Json;
 use crate::http::{Invalid, SignedIn};
+use crate::store::now_ms;
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -23,19 +25,54 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
 }
 
-/// The client's address when the server knows it (it does when served by [`crate::serve`]).
+/// The client's address: the socket peer's (when served by [`crate::serve`]), or, when the
+/// server is configured with a proxy's header (`--client-ip-header`), the last address in that
+/// header: the one the trusted proxy in front wrote itself (earlier ones come from the client and
+/// prove nothing). Without either it is unknown.
 pub struct ClientIp(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl ClientIp {
+    /// As a key part of the sign-in limit.
+    pub fn key(&self) -> String {
+        self.0
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    }
+}
+
+/// The last address in a forwarding header's value (`X-Forwarded-For: client, proxy1`, or
+/// `X-Real-IP: client`), with an optional port or IPv6 brackets.
+fn last_forwarded(value: &str) -> Option<IpAddr> {
+    let last = value.rsplit(',').next()?.trim();
+    if let Ok(ip) = last.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(socket) = last.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    last.strip_prefix('[')
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|ip| ip.parse().ok())
+}
+
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = state.client_ip_header.as_ref().and_then(|name| {
+            // Several header lines count as one list, in order.
+            let values: Vec<&str> = parts
+                .headers
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            last_forwarded(values.last()?)
+        });
+        Ok(ClientIp(forwarded.or(peer)))
     }
 }
 
@@ -47,11 +84,11 @@ const MAX_FIELD_CHARS: usize = 200;
     (status = 200, body = SignInResponse),
     (status = 401, description = "Wrong user name or password (`bad_credentials`)", body = ApiError),
     Invalid,
-    (status = 429, description = "Too many failed sign-ins (`too_many_attempts`); see Retry-After", body = ApiError),
+    (status = 429, description = "Too many failed sign-ins for this name from this address, or for this name (`too_many_attempts`), or every password check is busy (`busy`); see Retry-After", body = ApiError),
 ))]
 async fn sign_in(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    client: ClientIp,
     Json(request): Json<SignInRequest>,
 ) -> AppResult<Json<SignInResponse>> {
     let username = request.username.trim();
@@ -73,7 +110,15 @@ async fn sign_in(
             "device_id must not be the nil UUID".into(),
         ));
     }
-    if let Some(wait) = state.sign_in_limiter.wait(username, ip) {
+    // The attempt is counted before its password is checked, so concurrent attempts cannot all
+    // pass a limit that none of them has reached yet.
+    let address = client.key();
+    if let Some(wait) = state
+        .store
+        .reserve_sign_in(username, &address, now_ms())
+        .await?
+    {
+        tracing::info!(%address, "sign-in refused: too many failed attempts");
         return Err(AppError::TooManyAttempts(wait));
     }
     let found = state.store.user_for_sign_in(username).await?;
@@ -81,16 +126,26 @@ async fn sign_in(
         .as_ref()
         .map_or(dummy_hash(), |(_, h)| h.as_str())
         .to_owned();
-    let password = request.password.clone();
-    // Argon2 takes tens of milliseconds of CPU: off the async workers.
-    let valid = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+    let Some(valid) = state
+        .verifications
+        .verify(request.password.clone(), hash)
         .await
-        .unwrap_or(false);
+    else {
+        state.store.sign_in_unchecked(username, &address).await?;
+        tracing::warn!(%address, "sign-in not checked: every password check is busy");
+        return Err(AppError::Busy(Duration::from_secs(1)));
+    };
+    let known = found.as_ref().map(|(user, _)| user.username.clone());
     let Some((user, _)) = found.filter(|_| valid) else {
-        state.sign_in_limiter.failed(username, ip);
+        // Never the password; the name only when it is an account's (a password typed into the
+        // name field is not written to the log).
+        match known {
+            Some(name) => tracing::warn!(user = %name, %address, "failed sign-in: wrong password"),
+            None => tracing::warn!(%address, "failed sign-in: unknown user name"),
+        }
         return Err(AppError::BadCredentials);
     };
-    state.sign_in_limiter.succeeded(username);
+    state.store.sign_in_succeeded(username, &address).await?;
     let token = new_token();
     let label = request.device_label.trim();
     let session_id = state
@@ -125,4 +180,24 @@ async fn me(auth: Auth) -> Json<Me> {
         session_id: auth.session_id,
         user: auth.user,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_proxys_own_entry_is_the_last() {
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        assert_eq!(last_forwarded("203.0.113.9"), ip("203.0.113.9"));
+        assert_eq!(
+            last_forwarded("10.0.0.1, 198.51.100.4 , 203.0.113.9"),
+            ip("203.0.113.9")
+        );
+        assert_eq!(last_forwarded("203.0.113.9:4711"), ip("203.0.113.9"));
+        assert_eq!(last_forwarded("[2001:db8::1]:443"), ip("2001:db8::1"));
+        assert_eq!(last_forwarded("2001:db8::1"), ip("2001:db8::1"));
+        assert_eq!(last_forwarded("unknown"), None);
+        assert_eq!(last_forwarded(""), None);
+    }
 }

@@ -3,11 +3,15 @@
 //! `GET /photos/{sha256}/upload` says how many bytes the server has, `PATCH
 //! /photos/{sha256}/upload?offset=N&size=TOTAL` adds the next chunk; the last chunk stores the
 //! photo once its hash checks out.
+//!
+//! A photo is a JPEG of at most `photo::MAX_SIDE` pixels a side (what the app makes); it is read
+//! only by whom may see a record that refers to it, or who sent its bytes (`store::photos`). To
+//! anyone else a stored photo looks like one never seen: 404, and an upload status of 0.
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use praatplaat_domain::photo::{content_hash, is_content_hash, MAX_BYTES};
+use praatplaat_domain::photo::{content_hash, is_content_hash, jpeg_size, MAX_BYTES};
 use praatplaat_domain::protocol::ApiError;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -18,7 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{Body, Json, Path, Query};
 use crate::http::sync::RECORD_ROLES;
 use crate::http::{Denied, Invalid};
-use crate::store::{UploadRefusal, UploadState};
+use crate::store::{UploadRefusal, UploadState, MAX_OPEN_UPLOADS, MAX_OPEN_UPLOAD_BYTES};
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -72,7 +76,9 @@ async fn put_photo(
             "the photo's bytes do not match its name (SHA-256); it was damaged on the way".into(),
         ));
     }
-    let new = state.store.put_photo(&hash, &body).await?;
+    jpeg_size(&body).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let user = auth.user.id;
+    let new = state.store.put_photo_by(user, &hash, &body).await?;
     let status = if new {
         StatusCode::CREATED
     } else {
@@ -93,7 +99,7 @@ async fn put_photo(
     responses(
         (status = 200, description = "The photo", content_type = "image/jpeg", body = Vec<u8>),
         Denied, Invalid,
-        (status = 404, description = "No such photo", body = ApiError),
+        (status = 404, description = "No such photo, or none this account may see", body = ApiError),
     ))]
 async fn get_photo(
     State(state): State<AppState>,
@@ -104,20 +110,12 @@ async fn get_photo(
     check_hash(&hash)?;
     let bytes = state
         .store
-        .get_photo(&hash)
+        .get_photo(auth.actor(), &hash)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "image/jpeg"),
-            // The name is the content: it never changes.
-            (
-                header::CACHE_CONTROL,
-                "private, max-age=31536000, immutable",
-            ),
-        ],
-        bytes,
-    ))
+    // No cache header of its own: API answers are `no-store` (the app keeps photos in
+    // IndexedDB; a browser cache would hand them to the next account on a shared tablet).
+    Ok(([(header::CONTENT_TYPE, "image/jpeg")], bytes))
 }
 
 /// How far the upload of a photo has come.
@@ -150,7 +148,9 @@ async fn upload_status(
 ) -> AppResult<Json<UploadStatus>> {
     auth.require(RECORD_ROLES)?;
     check_hash(&hash)?;
-    Ok(Json(state.store.upload_state(&hash).await?.into()))
+    Ok(Json(
+        state.store.upload_state(auth.actor(), &hash).await?.into(),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -170,7 +170,8 @@ struct ChunkParams {
         (status = 200, body = UploadStatus),
         Denied,
         (status = 409, description = "`offset` is not what the server holds; ask and go on from there", body = ApiError),
-        (status = 422, description = "Bad size, or the joined bytes do not match the hash (upload dropped)", body = ApiError),
+        (status = 422, description = "Bad size, not a JPEG of a photo's size, or the joined bytes do not match the hash (upload dropped)", body = ApiError),
+        (status = 429, description = "The account's unfinished uploads are at their quota (`too_many_uploads`); see Retry-After", body = ApiError),
     ))]
 async fn upload_chunk(
     State(state): State<AppState>,
@@ -191,7 +192,7 @@ async fn upload_chunk(
     }
     match state
         .store
-        .append_upload(&hash, params.size, params.offset, &chunk)
+        .append_upload(auth.actor(), &hash, params.size, params.offset, &chunk)
         .await?
     {
         Ok(done) => Ok(Json(done.into())),
@@ -203,6 +204,14 @@ async fn upload_chunk(
         ))),
         Err(UploadRefusal::TooLong { size }) => Err(AppError::Invalid(format!(
             "the chunk goes past the photo's size of {size} bytes"
+        ))),
+        Err(UploadRefusal::NotPhoto(e)) => {
+            Err(AppError::Invalid(format!("{e}; the upload was dropped")))
+        }
+        Err(UploadRefusal::Quota { uploads, bytes }) => Err(AppError::UploadQuota(format!(
+            "this account has {uploads} unfinished photo uploads ({bytes} bytes announced); at \
+             most {MAX_OPEN_UPLOADS} uploads and {MAX_OPEN_UPLOAD_BYTES} bytes may wait at once: \
+             finish one first (unfinished ones expire after a day)"
         ))),
         Err(UploadRefusal::HashMismatch) => Err(AppError::Invalid(
             "the uploaded bytes do not match the photo's name (SHA-256); the upload was dropped, \

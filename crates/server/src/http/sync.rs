@@ -14,6 +14,7 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Query};
 use crate::http::{Denied, Invalid};
+use crate::store::SEED_DEVICE;
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -50,6 +51,10 @@ async fn push(
              again on this device",
             request.device_id, auth.device_id
         )));
+    }
+    // Sessions on it are refused since; one from before must not push in the seeds' numbering.
+    if request.device_id == SEED_DEVICE {
+        return Err(AppError::DeviceReserved);
     }
     if request.changes.len() > MAX_PUSH_CHANGES {
         return Err(AppError::Invalid(format!(

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{now_ms, parse_uuid, Store};
+use super::{now_ms, parse_uuid, Store, SEED_DEVICE};
 use crate::error::AppError;
 
 /// The user behind a presented token, and the state of that session.
@@ -108,6 +108,37 @@ impl Store {
             .transpose()
     }
 
+    /// The user named `username` (case does not matter).
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<UserInfo>, AppError> {
+        Ok(self.user_for_sign_in(username).await?.map(|(user, _)| user))
+    }
+
+    pub async fn user_by_id(&self, id: Uuid) -> Result<Option<UserInfo>, AppError> {
+        sqlx::query("SELECT id, username, display_name, role FROM users WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await?
+            .map(|row| user_info(&row, ""))
+            .transpose()
+    }
+
+    /// The accounts that used `device`: signed in on it, or had changes applied in their own
+    /// numbering on it (an import named them).
+    pub async fn device_accounts(&self, device: Uuid) -> Result<Vec<UserInfo>, AppError> {
+        sqlx::query(
+            "SELECT id, username, display_name, role FROM users
+             WHERE id IN (SELECT user_id FROM sessions WHERE device_id = $1)
+                OR id IN (SELECT user_id FROM devices WHERE device_id = $1)
+             ORDER BY username",
+        )
+        .bind(device.to_string())
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(|row| user_info(row, ""))
+        .collect()
+    }
+
     pub async fn users(&self) -> Result<Vec<UserInfo>, AppError> {
         sqlx::query("SELECT id, username, display_name, role FROM users ORDER BY username")
             .fetch_all(&self.reader)
@@ -139,6 +170,10 @@ impl Store {
         device_id: Uuid,
         device_label: &str,
     ) -> Result<Uuid, AppError> {
+        // A session on the seed device could push in its numbering.
+        if device_id == SEED_DEVICE {
+            return Err(AppError::DeviceReserved);
+        }
         let id = Uuid::new_v4();
         let now = now_ms();
         sqlx::query(

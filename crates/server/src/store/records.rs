@@ -5,7 +5,8 @@ use praatplaat_domain::merge::BaseRef;
 use praatplaat_domain::merge::{History, Touched};
 use praatplaat_domain::protocol::{PullResponse, PushRequest, PushResponse};
 use praatplaat_domain::push::{
-    base_for, decide_change, history_of, history_range, needs_rights_check, Facts, Lineage, Refused,
+    base_for, decide_change, history_of, history_range, needs_rights_check, seq_limit, Facts,
+    Lineage, Refused,
 };
 use praatplaat_domain::refusal::{Reason, Refusal};
 use praatplaat_domain::{Record, RecordKind};
@@ -90,7 +91,9 @@ fn company_of(record: &Record) -> Option<Uuid> {
 
 /// The condition a record row `r` must meet for the user `$user` (an interviewer): the initiative
 /// catalogue, what they pushed first, and everything of a company they created or are assigned to.
-const VISIBLE_TO_USER: &str = "(r.kind = 'initiative' OR r.created_by = $user
+/// Photos follow it too (`store::photos`). It is `praatplaat_domain::access::may_see` in SQL;
+/// tests/api/access.rs checks the two agree.
+pub(super) const VISIBLE_TO_USER: &str = "(r.kind = 'initiative' OR r.created_by = $user
     OR r.company_id IN (SELECT c.id FROM records c WHERE c.kind = 'company' AND c.created_by = $user)
     OR r.company_id IN (SELECT a.company_id FROM assignments a WHERE a.user_id = $user))";
 
@@ -112,8 +115,14 @@ async fn save_counter(tx: &mut Transaction<'_, Any>, value: u64) -> Result<(), A
     Ok(())
 }
 
-/// Whether `user` may see the company `company_id` (created it or is assigned to it). A company
-/// the server has never seen counts as theirs: they are creating it.
+/// Whether `user` may see the company `company_id` (created it or is assigned to it).
+///
+/// A company id belongs to whoever used it first. A company the server has not seen yet counts
+/// as theirs (they are creating it: a tablet may push an interview before its company, which
+/// then comes in a later batch) unless someone else already pushed a record under that id: then
+/// it is that person's company in the making, and nobody else may create it or put records
+/// under it (else the first one's interview would end up under a company somebody else creates
+/// later under that id).
 async fn holds_company(
     tx: &mut Transaction<'_, Any>,
     user: &str,
@@ -123,12 +132,27 @@ async fn holds_company(
         .bind(company_id)
         .fetch_optional(&mut **tx)
         .await?;
-    let Some(row) = row else {
-        return Ok(true);
-    };
-    let created_by: Option<String> = row.try_get("created_by")?;
-    if created_by.as_deref() == Some(user) {
-        return Ok(true);
+    match row {
+        Some(row) => {
+            let created_by: Option<String> = row.try_get("created_by")?;
+            if created_by.as_deref() == Some(user) {
+                return Ok(true);
+            }
+        }
+        None => {
+            // Records from before accounts have no creator: claimed by nobody one may join.
+            let others: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM records WHERE company_id = $1
+                 AND (created_by IS NULL OR created_by <> $2) LIMIT 1",
+            )
+            .bind(company_id)
+            .bind(user)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if others.is_none() {
+                return Ok(true);
+            }
+        }
     }
     let assigned: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM assignments WHERE company_id = $1 AND user_id = $2")
@@ -139,7 +163,8 @@ async fn holds_company(
     Ok(assigned.is_some())
 }
 
-/// Why `actor` may not make this change, if they may not.
+/// Why `actor` may not make this change, if they may not: `praatplaat_domain::access::may_change`
+/// with the facts read from the database (tests/api/access.rs checks the two agree).
 async fn refusal(
     tx: &mut Transaction<'_, Any>,
     actor: Actor,
@@ -219,23 +244,37 @@ async fn store_record(
     .bind(asserted)
     .execute(&mut **tx)
     .await?;
+    // Which photos the record refers to: who may see it may see them (`store::photos`).
+    super::photos::save_photo_refs(tx, record).await?;
     Ok(())
 }
 
-/// The device's lineage of a record and the refusal it last got for it.
+/// Whose numbering on a device a push continues (migration sqlite/0007): an account's own, or
+/// the device's unowned one (`''`) from before accounts numbered apart, which an account new on
+/// the device continues from.
+struct Numbering<'a> {
+    device: &'a str,
+    account: &'a str,
+}
+
+/// The device's lineage of a record under this account and the refusal it last got for it; the
+/// unowned one when the account has none yet (what the device sent before it numbered apart).
 async fn lineage_of(
     tx: &mut Transaction<'_, Any>,
-    device: &str,
+    numbering: &Numbering<'_>,
     kind: RecordKind,
     id: Uuid,
 ) -> Result<(Option<Lineage>, Option<Refused>), AppError> {
+    // '' sorts before any account id: the account's own row first.
     let row = sqlx::query(
         "SELECT rev, data, refused_seq, refused_reason FROM lineage
-         WHERE device_id = $1 AND kind = $2 AND id = $3",
+         WHERE device_id = $1 AND kind = $2 AND id = $3 AND (user_id = $4 OR user_id = '')
+         ORDER BY user_id DESC LIMIT 1",
     )
-    .bind(device)
+    .bind(numbering.device)
     .bind(kind.as_str())
     .bind(id.to_string())
+    .bind(numbering.account)
     .fetch_optional(&mut **tx)
     .await?;
     let Some(row) = row else {
@@ -265,7 +304,7 @@ async fn lineage_of(
 /// Records the device's new lineage of a record, or the refusal it got (keeping the other part).
 async fn save_lineage(
     tx: &mut Transaction<'_, Any>,
-    device: &str,
+    numbering: &Numbering<'_>,
     kind: RecordKind,
     id: Uuid,
     lineage: Option<&Lineage>,
@@ -277,19 +316,21 @@ async fn save_lineage(
         .map_err(|e| AppError::Corrupt(e.to_string()))?;
     let sql = match (lineage, refused) {
         (Some(_), _) => {
-            "INSERT INTO lineage (device_id, kind, id, rev, data) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (device_id, kind, id) DO UPDATE SET rev = excluded.rev,
+            "INSERT INTO lineage (device_id, user_id, kind, id, rev, data)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (device_id, user_id, kind, id) DO UPDATE SET rev = excluded.rev,
                 data = excluded.data"
         }
         (None, _) => {
-            "INSERT INTO lineage (device_id, kind, id, refused_seq, refused_reason)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (device_id, kind, id) DO UPDATE SET refused_seq = excluded.refused_seq,
-                refused_reason = excluded.refused_reason"
+            "INSERT INTO lineage (device_id, user_id, kind, id, refused_seq, refused_reason)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (device_id, user_id, kind, id) DO UPDATE
+                SET refused_seq = excluded.refused_seq, refused_reason = excluded.refused_reason"
         }
     };
     let query = sqlx::query(sql)
-        .bind(device)
+        .bind(numbering.device)
+        .bind(numbering.account)
         .bind(kind.as_str())
         .bind(id.to_string());
     let query = match (lineage, refused) {
@@ -303,22 +344,50 @@ async fn save_lineage(
 
 impl Store {
     /// Applies a batch of changes in one transaction: a retried batch is applied once, a refused
-    /// change is reported and the rest goes on.
+    /// change is reported and the rest goes on. The changes continue the actor's own numbering on
+    /// the device.
     pub async fn push(
         &self,
         actor: Actor,
         request: &PushRequest,
     ) -> Result<PushResponse, AppError> {
+        self.push_numbered(actor, actor.user, request).await
+    }
+
+    /// [`Store::push`] with the rights of `actor`, continuing the numbering of `account` on the
+    /// device (`None`: the device's unowned numbering; an import of a device no account used).
+    pub(crate) async fn push_numbered(
+        &self,
+        actor: Actor,
+        account: Option<Uuid>,
+        request: &PushRequest,
+    ) -> Result<PushResponse, AppError> {
         let device = request.device_id.to_string();
+        let account = account.map(|a| a.to_string()).unwrap_or_default();
+        let numbering = Numbering {
+            device: &device,
+            account: &account,
+        };
         let mut tx = self.writer.begin().await?;
         let mut next_server_seq = lock_counter(&mut tx).await?;
-        let mut last_seq: u64 =
-            sqlx::query_scalar::<_, i64>("SELECT last_seq FROM devices WHERE device_id = $1")
-                .bind(&device)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(to_u64)
-                .unwrap_or(0);
+        // Every account's numbering on this device: the account's own last number (or the
+        // unowned one it continues), and the device's highest, which bounds the next number.
+        let rows = sqlx::query("SELECT user_id, last_seq FROM devices WHERE device_id = $1")
+            .bind(&device)
+            .fetch_all(&mut *tx)
+            .await?;
+        let (mut own, mut unowned, mut device_high) = (None, None, 0);
+        for row in rows {
+            let user: String = row.try_get("user_id")?;
+            let seq = to_u64(row.try_get("last_seq")?);
+            device_high = device_high.max(seq);
+            if user == account {
+                own = Some(seq);
+            } else if user.is_empty() {
+                unowned = Some(seq);
+            }
+        }
+        let mut last_seq = own.or(unowned).unwrap_or(0);
         let mut results = Vec::with_capacity(request.changes.len());
         for change in &request.changes {
             let kind = change.record.kind();
@@ -338,7 +407,7 @@ impl Store {
                 })
             })
             .transpose()?;
-            let (lineage, refused_before) = lineage_of(&mut tx, &device, kind, id).await?;
+            let (lineage, refused_before) = lineage_of(&mut tx, &numbering, kind, id).await?;
             let stored_record = stored.as_ref().map(|s| &s.record);
             let base_ref = base_for(stored_record, lineage.as_ref(), change);
             let base = match base_ref {
@@ -361,6 +430,7 @@ impl Store {
             let decision = decide_change(
                 Facts {
                     last_seq,
+                    seq_limit: seq_limit(device_high, last_seq),
                     stored: stored_record,
                     base: base.as_ref(),
                     history: &history,
@@ -370,7 +440,7 @@ impl Store {
                 change,
             )
             .map_err(|e| AppError::Corrupt(format!("merge of {kind:?} {id}: {e}")))?;
-            last_seq = last_seq.max(change.seq);
+            last_seq = decision.last_seq;
             if let Some(record) = &decision.store {
                 next_server_seq += 1;
                 let created_by = stored
@@ -389,7 +459,7 @@ impl Store {
             if decision.lineage.is_some() || decision.refused.is_some() {
                 save_lineage(
                     &mut tx,
-                    &device,
+                    &numbering,
                     kind,
                     id,
                     decision.lineage.as_ref(),
@@ -400,10 +470,11 @@ impl Store {
             results.push(decision.result);
         }
         sqlx::query(
-            "INSERT INTO devices (device_id, last_seq) VALUES ($1, $2)
-             ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
+            "INSERT INTO devices (device_id, user_id, last_seq) VALUES ($1, $2, $3)
+             ON CONFLICT (device_id, user_id) DO UPDATE SET last_seq = excluded.last_seq",
         )
         .bind(&device)
+        .bind(&account)
         .bind(to_i64(last_seq))
         .execute(&mut *tx)
         .await?;
@@ -482,11 +553,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         for user in users {
-            sqlx::query("INSERT INTO assignments (company_id, user_id) VALUES ($1, $2)")
-                .bind(&company)
-                .bind(user.to_string())
-                .execute(&mut *tx)
-                .await?;
+            // A user named twice is assigned once (the handler dedupes too).
+            sqlx::query(
+                "INSERT INTO assignments (company_id, user_id) VALUES ($1, $2)
+                 ON CONFLICT (company_id, user_id) DO NOTHING",
+            )
+            .bind(&company)
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await?;
         }
         let rows =
             sqlx::query("SELECT kind, id FROM records WHERE company_id = $1 ORDER BY server_seq")

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use praatplaat_domain::protocol::auth::{NewUser, Role, SignInRequest, SignInResponse, UserInfo};
 use praatplaat_domain::protocol::{ApiError, PullResponse, PushRequest, PushResponse};
-use praatplaat_server::{app, serve, AppState, Store};
+use praatplaat_server::{app, serve, serve_with, AppState, ServeOptions, Store};
 use reqwest::{RequestBuilder, StatusCode};
 use sqlx::{Connection, Executor};
 use tokio::sync::oneshot;
@@ -133,6 +133,46 @@ impl TestServer {
         }
     }
 
+    /// A server with its own settings: the state as `configure` leaves it, the body limit, and
+    /// how connections are served.
+    pub async fn start_custom(
+        db: &Db,
+        static_dir: Option<PathBuf>,
+        max_body: usize,
+        options: ServeOptions,
+        configure: impl FnOnce(&mut AppState),
+    ) -> TestServer {
+        let store = Store::open(&db.url).await.expect("open store");
+        let mut state = AppState::new(store);
+        configure(&mut state);
+        let router = app(state.clone(), static_dir, max_body);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            serve_with(listener, router, options, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestServer {
+            base,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// `host:port` the server listens on.
+    pub fn addr(&self) -> String {
+        self.base
+            .trim_start_matches("http://")
+            .trim_end_matches("/api/v1")
+            .to_owned()
+    }
+
     pub async fn stop(mut self) {
         let _ = self.stop.take().unwrap().send(());
         self.task.take().unwrap().await.unwrap();
@@ -160,7 +200,11 @@ impl TestServer {
 
     /// Signs `username` in on a new device.
     pub async fn sign_in(&self, username: &str) -> Session {
-        let device_id = Uuid::new_v4();
+        self.sign_in_on(username, Uuid::new_v4()).await
+    }
+
+    /// Signs `username` in on the device `device_id` (a tablet colleagues share).
+    pub async fn sign_in_on(&self, username: &str, device_id: Uuid) -> Session {
         let response = self
             .client
             .post(self.url("/auth/sign-in"))
@@ -266,4 +310,24 @@ pub async fn error(response: reqwest::Response, status: StatusCode) -> ApiError 
     assert_eq!(response.status(), status);
     assert_eq!(response.headers()["content-type"], "application/json");
     response.json().await.expect("error body is JSON")
+}
+
+/// A photo the server takes, `len` bytes long (at least 64): a JPEG's headers (640 x 480 pixels)
+/// and pseudo-random bytes (from `seed`) as its scan, so no compression makes it small and
+/// different seeds make different photos.
+pub fn jpeg(seed: u32, len: usize) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+    bytes.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+    bytes.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0xE0, 0x02, 0x80]);
+    bytes.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+    bytes.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02]);
+    let mut x: u32 = 0x9e37_79b9 ^ seed.wrapping_mul(0x85eb_ca6b);
+    while bytes.len() < len.max(64) - 2 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        bytes.push((x >> 24) as u8);
+    }
+    bytes.extend_from_slice(&[0xFF, 0xD9]);
+    bytes
 }

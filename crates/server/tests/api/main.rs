@@ -4,9 +4,12 @@
 
 #[macro_use]
 mod harness;
+mod abuse;
+mod access;
 mod accounts;
 mod conflicts;
 mod faults;
+mod hardening;
 mod import;
 mod photos;
 mod sync;

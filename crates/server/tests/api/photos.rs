@@ -8,7 +8,7 @@ use serde_json::Value;
 use praatplaat_server::store::ABANDONED_UPLOAD_MS;
 use sqlx::AnyConnection;
 
-use crate::harness::{error, Db, Session, TestServer};
+use crate::harness::{error, jpeg, Db, Session, TestServer};
 
 on_both_databases!(
     photos_are_stored_once_by_content_hash,
@@ -19,7 +19,7 @@ on_both_databases!(
 async fn photos_are_stored_once_by_content_hash(db: Db) {
     let server = TestServer::start(&db).await;
     let device = server.user("kantoor", Role::Coordinator).await;
-    let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5];
+    let jpeg = jpeg(1, 1000);
     let hash = praatplaat_domain::photo::content_hash(&jpeg);
     let url = format!("/photos/{hash}");
 
@@ -66,17 +66,9 @@ async fn photos_are_stored_once_by_content_hash(db: Db) {
     server.stop().await;
 }
 
-/// A pseudo-random photo-sized body (no compression could make it small).
+/// A photo-sized JPEG of `len` bytes (no compression could make it small).
 fn noise(len: usize) -> Vec<u8> {
-    let mut x: u32 = 0x9e37_79b9;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            (x >> 24) as u8
-        })
-        .collect()
+    jpeg(0, len)
 }
 
 async fn an_interrupted_upload_continues_where_the_server_stopped(db: Db) {
