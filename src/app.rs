@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::banner::{SaveErrorBanner, SignedOutBanner, StorageBanner, UpdateBanner};
+use crate::components::banner::{
+    HeldEditBanner, SaveErrorBanner, SignedOutBanner, StorageBanner, UpdateBanner,
+};
 use crate::components::header::AppHeader;
 use crate::i18n::use_texts;
 use crate::pages::companies::CompaniesPage;
@@ -80,6 +82,7 @@ pub fn App() -> impl IntoView {
                 <UpdateBanner/>
                 <SignedOutBanner/>
                 <SaveErrorBanner/>
+                <HeldEditBanner/>
                 <StorageBanner/>
             </div>
             <main id="main">

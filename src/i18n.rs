@@ -197,6 +197,11 @@ pub struct Texts {
     pub waiting: fn(usize) -> String,
     pub set_aside: fn(usize) -> String,
     pub save_failed: fn(&str) -> String,
+    /// An edit refused because another account's change of the record waits on this tablet.
+    pub held_by_other: fn(&str) -> String,
+    pub dismiss: &'static str,
+    pub preview_selected: &'static str,
+    pub preview_empty: &'static str,
     pub storage_full: &'static str,
     pub retry_save: &'static str,
     pub update_available: &'static str,
@@ -238,6 +243,8 @@ pub struct Texts {
     pub too_many_attempts: fn(u32) -> String,
     pub server_unreachable: &'static str,
     pub sign_in_failed: fn(&str) -> String,
+    pub sign_in_busy: &'static str,
+    pub sign_in_device_reserved: &'static str,
     pub sync_title: &'static str,
     pub ago: fn(i64) -> String,
     pub waiting_title: &'static str,
@@ -259,9 +266,12 @@ pub struct Texts {
     pub open_record: &'static str,
     pub problem_title: &'static str,
     pub problem_unreachable: &'static str,
-    pub problem_server: fn(&str) -> String,
+    /// HTTP status and the API's error code.
+    pub problem_server: fn(u16, &str) -> String,
+    pub problem_garbled: &'static str,
+    pub problem_device_unreadable: &'static str,
     pub problem_forbidden: &'static str,
-    pub problem_device: fn(&str) -> String,
+    pub problem_device: &'static str,
     pub auto_retry: &'static str,
     pub sync_details: &'static str,
     /// Export/import, photo upload progress and the "safe on the server" mark.
@@ -466,6 +476,16 @@ pub const NL: Texts = Texts {
              tik op ‘Opnieuw opslaan’."
         )
     },
+    held_by_other: |name| {
+        format!(
+            "Deze wijziging is niet bewaard: een wijziging van {name} aan dit onderdeel wacht nog \
+             op verzending. Laat {name} eerst inloggen en synchroniseren; daarna kunt u het \
+             aanpassen."
+        )
+    },
+    dismiss: "Sluiten",
+    preview_selected: "Gekozen onderdeel: ",
+    preview_empty: "Lege plaat (statisch, zoals geprint)",
     storage_full: "Het geheugen van dit apparaat is vol: uw laatste invoer is nog niet bewaard. \
                    Hij staat nog op het scherm. Synchroniseer, maak ruimte vrij (bijv. oude foto’s \
                    of apps) en tik op ‘Opnieuw opslaan’.",
@@ -534,6 +554,11 @@ pub const NL: Texts = Texts {
     sign_in_failed: |e| {
         format!("Aanmelden lukte niet ({e}). Probeer het later of meld het bij de coördinator.")
     },
+    sign_in_busy: "De server is even druk met aanmeldingen. Probeer het over een paar seconden \
+                   opnieuw.",
+    sign_in_device_reserved: "Dit apparaat kan zich niet aanmelden (het apparaat-id is van de \
+                              server zelf). Wis de gegevens van de app of gebruik een ander \
+                              apparaat.",
     sync_title: "Synchronisatie",
     ago: |minutes| match minutes {
         m if m < 1 => "zojuist".to_owned(),
@@ -593,20 +618,21 @@ pub const NL: Texts = Texts {
     problem_title: "Laatste probleem",
     problem_unreachable: "Geen verbinding met de server. Wacht op netwerk; alles staat veilig op \
                           dit apparaat.",
-    problem_server: |e| {
+    problem_server: |status, code| {
+        let code = if code.is_empty() { String::new() } else { format!(", {code}") };
         format!(
-            "De server gaf een fout ({e}). Probeer het later of meld het bij de coördinator; \
-             alles staat veilig op dit apparaat."
+            "De server gaf een fout (HTTP {status}{code}). Probeer het later of meld het bij de \
+             coördinator; alles staat veilig op dit apparaat."
         )
     },
+    problem_garbled: "Het antwoord van de server was onleesbaar of onvolledig. De app probeert \
+                      het opnieuw; alles staat veilig op dit apparaat.",
+    problem_device_unreadable: "Gegevens op dit apparaat zijn onleesbaar. Sluit de app en open \
+                                hem opnieuw; helpt dat niet, meld het bij de coördinator.",
     problem_forbidden: "Dit account mag geen gesprekken synchroniseren. Meld je af en meld je aan \
                         met je interviewer-account, of vraag het de coördinator.",
-    problem_device: |e| {
-        format!(
-            "Lezen of schrijven op dit apparaat lukte niet ({e}). Sluit de app en open hem \
-             opnieuw; helpt dat niet, meld het bij de coördinator."
-        )
-    },
+    problem_device: "Lezen of schrijven op dit apparaat lukte niet. Sluit de app en open hem \
+                     opnieuw; helpt dat niet, meld het bij de coördinator.",
     auto_retry: "De app probeert het zelf opnieuw.",
     sync_details: "Synchronisatie bekijken",
     transfer: &transfer::NL,
@@ -817,6 +843,15 @@ pub const EN: Texts = Texts {
              again’."
         )
     },
+    held_by_other: |name| {
+        format!(
+            "This change was not saved: a change by {name} to this item is still waiting to be \
+             sent. Let {name} sign in and sync first; then you can edit it."
+        )
+    },
+    dismiss: "Close",
+    preview_selected: "Chosen part: ",
+    preview_empty: "Empty plate (static, as printed)",
     storage_full: "This device's storage is full: your last input is not saved yet. It is still \
                    on screen. Sync, free some space (old photos or apps, say) and tap ‘Save \
                    again’.",
@@ -882,6 +917,9 @@ pub const EN: Texts = Texts {
     server_unreachable: "The server cannot be reached. Check the connection and the server \
                          address, or try later.",
     sign_in_failed: |e| format!("Signing in did not work ({e}). Try later or tell the coordinator."),
+    sign_in_busy: "The server is busy with sign-ins. Try again in a few seconds.",
+    sign_in_device_reserved: "This device cannot sign in (its device id is the server's own). \
+                              Clear the app's data or use another device.",
     sync_title: "Sync",
     ago: |minutes| match minutes {
         m if m < 1 => "just now".to_owned(),
@@ -941,20 +979,21 @@ pub const EN: Texts = Texts {
     problem_title: "Last problem",
     problem_unreachable: "No connection with the server. Wait for a network; everything is safe \
                           on this device.",
-    problem_server: |e| {
+    problem_server: |status, code| {
+        let code = if code.is_empty() { String::new() } else { format!(", {code}") };
         format!(
-            "The server reported an error ({e}). Try later or tell the coordinator; everything \
-             is safe on this device."
+            "The server reported an error (HTTP {status}{code}). Try later or tell the \
+             coordinator; everything is safe on this device."
         )
     },
+    problem_garbled: "The server's answer was unreadable or incomplete. The app tries again; \
+                      everything is safe on this device.",
+    problem_device_unreadable: "Data on this device is unreadable. Close the app and open it \
+                                again; if that does not help, tell the coordinator.",
     problem_forbidden: "This account may not sync interviews. Sign out and sign in with your \
                         interviewer account, or ask the coordinator.",
-    problem_device: |e| {
-        format!(
-            "Reading or writing on this device failed ({e}). Close the app and open it again; \
-             if that does not help, tell the coordinator."
-        )
-    },
+    problem_device: "Reading or writing on this device failed. Close the app and open it \
+                     again; if that does not help, tell the coordinator.",
     auto_retry: "The app tries again by itself.",
     sync_details: "View sync",
     transfer: &transfer::EN,

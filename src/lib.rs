@@ -16,6 +16,7 @@ pub mod pages;
 pub mod photos;
 pub mod places;
 pub mod plate_data;
+pub mod records;
 pub mod service_worker;
 pub mod session;
 pub mod settings;

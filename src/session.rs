@@ -69,7 +69,7 @@ impl Account {
     pub fn edits_catalogue(&self) -> bool {
         self.session
             .as_ref()
-            .is_none_or(|s| s.user.role.sees_all_records())
+            .is_none_or(|s| praatplaat_domain::access::may_edit_catalogue(s.user.role))
     }
 }
 

@@ -1,20 +1,21 @@
 //! The app's shared state: signals provided once through context, and the one way to change a
-//! record ([`AppState::edit_company`], [`AppState::edit_interview`]): update the signal at once,
-//! persist in IndexedDB, then let the sync driver know.
+//! record of any kind ([`AppState::edit`], [`AppState::save`]): update its map at once, persist
+//! in IndexedDB, then let the sync driver know.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use praatplaat_domain::initiative::{seed_catalogue, Initiative, Link};
-use praatplaat_domain::merge::{overlay_unwritten, touch};
-use praatplaat_domain::model::{Company, Interview, Record};
+use praatplaat_domain::initiative::seed_catalogue;
+use praatplaat_domain::merge::touch;
+use praatplaat_domain::model::{Company, Interview, Record, RecordKind, SyncedRecord};
 use praatplaat_domain::plate::Definition;
 use uuid::Uuid;
 
 use crate::clock;
 use crate::i18n;
 use crate::idb::{self, IdbError, OutboxSummary};
+use crate::records::{Arrival, Held, Records};
 use crate::session::{Account, Session};
 use crate::settings::Settings;
 use crate::storage::{self, StorageInfo};
@@ -51,10 +52,33 @@ pub enum SyncProblem {
     Unreachable,
     /// The account may not sync records (403): sign in with another account.
     Forbidden,
-    /// The server answered with an error: try later or tell the coordinator.
-    Server(String),
+    /// The server answered with an error: its HTTP status and the API's error code (empty when
+    /// the answer was not the API's JSON). Try later or tell the coordinator.
+    Server { status: u16, code: String },
+    /// The server's answer was unreadable, or it did not acknowledge the changes sent.
+    Garbled,
     /// Reading or writing this device's storage failed.
-    Device(String),
+    Device(DeviceFault),
+}
+
+/// What went wrong with the device's storage, as the interviewer is told (the details go to the
+/// console: they are the browser's words, not ours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceFault {
+    Full,
+    Unreadable,
+    Other,
+}
+
+impl From<&IdbError> for DeviceFault {
+    fn from(e: &IdbError) -> Self {
+        leptos::logging::warn!("device storage: {e}");
+        match e {
+            IdbError::Quota => DeviceFault::Full,
+            IdbError::Data(_) => DeviceFault::Unreadable,
+            IdbError::Idb(_) | IdbError::NotOpen | IdbError::HeldByOther(_) => DeviceFault::Other,
+        }
+    }
 }
 
 /// What the sync badge and the sync screen show.
@@ -77,11 +101,9 @@ pub struct AppState {
     pub settings: RwSignal<Settings>,
     /// The account the device syncs with (see `session.rs`); signed out, nothing is synced.
     pub account: RwSignal<Account>,
-    pub companies: RwSignal<BTreeMap<Uuid, Company>>,
-    pub interviews: RwSignal<BTreeMap<Uuid, Interview>>,
-    /// The initiative catalogue: the seed built into the app, overlaid by what the server sent.
-    pub initiatives: RwSignal<BTreeMap<Uuid, Initiative>>,
-    pub links: RwSignal<BTreeMap<Uuid, Link>>,
+    /// Every synced record on the device, a map per kind (`records.rs`). The initiative
+    /// catalogue holds the seed built into the app, overlaid by what the server sent.
+    pub records: Records,
     pub load: RwSignal<LoadState>,
     pub sync: RwSignal<SyncStatus>,
     /// Set when writing to IndexedDB failed; the edit is still in the signals (on screen).
@@ -92,6 +114,9 @@ pub struct AppState {
     pub storage: RwSignal<Option<StorageInfo>>,
     /// IndexedDB writes in flight: a page closed now could lose them (see `app.rs`).
     pub saving: RwSignal<usize>,
+    /// Set when an edit was refused because another account's change of that record waits on
+    /// this tablet (the account's name); the banner shows it until dismissed.
+    pub held_edit: RwSignal<Option<String>>,
     /// Notified after each edit reached IndexedDB; the sync driver syncs soon after.
     pub edited: Trigger,
     /// Notified when a sync should start now (a new sign-in, "sync now").
@@ -103,16 +128,14 @@ pub fn provide_app_state() -> AppState {
     let state = AppState {
         settings: RwSignal::new(Settings::load()),
         account: RwSignal::new(Account::load()),
-        companies: RwSignal::new(BTreeMap::new()),
-        interviews: RwSignal::new(BTreeMap::new()),
-        initiatives: RwSignal::new(BTreeMap::new()),
-        links: RwSignal::new(BTreeMap::new()),
+        records: Records::new(),
         load: RwSignal::new(LoadState::Loading),
         sync: RwSignal::new(SyncStatus::default()),
         save_error: RwSignal::new(None),
         unsaved: RwSignal::new(BTreeMap::new()),
         storage: RwSignal::new(None),
         saving: RwSignal::new(0),
+        held_edit: RwSignal::new(None),
         edited: Trigger::new(),
         sync_asked: Trigger::new(),
     };
@@ -140,33 +163,24 @@ pub fn use_app_state() -> AppState {
 
 impl AppState {
     /// Reads every record from IndexedDB into the signals, keeping edits whose write has not
-    /// landed yet (a sync's reload can race a new interview; see [`overlay_unwritten`]).
+    /// landed yet (a sync's reload can race a new interview; see `overlay_unwritten`).
     pub async fn reload(&self) -> Result<(), idb::IdbError> {
         let snapshot = idb::load_all().await?;
-        self.companies.update(|current| {
-            *current =
-                overlay_unwritten(current, snapshot.companies, |c| (c.id, c.meta.updated_at));
-        });
-        self.interviews.update(|current| {
-            *current =
-                overlay_unwritten(current, snapshot.interviews, |i| (i.id, i.meta.updated_at));
-        });
         // The seed is the same on every device and on the server (fixed ids), so the catalogue is
         // there before the first sync; stored versions replace their seed.
-        let mut initiatives: BTreeMap<Uuid, Initiative> = seed_catalogue()
+        let stored: BTreeSet<(RecordKind, Uuid)> = snapshot
+            .records
+            .iter()
+            .map(|r| (r.kind(), r.id()))
+            .collect();
+        let mut records: Vec<Record> = seed_catalogue()
             .unwrap_or_default()
             .into_iter()
-            .map(|i| (i.id, i))
+            .filter(|i| !stored.contains(&(RecordKind::Initiative, i.id)))
+            .map(Record::Initiative)
             .collect();
-        initiatives.extend(snapshot.initiatives.into_iter().map(|i| (i.id, i)));
-        self.initiatives.update(|current| {
-            *current = overlay_unwritten(current, initiatives.into_values().collect(), |i| {
-                (i.id, i.meta.updated_at)
-            });
-        });
-        self.links.update(|current| {
-            *current = overlay_unwritten(current, snapshot.links, |l| (l.id, l.meta.updated_at));
-        });
+        records.extend(snapshot.records);
+        self.records.arrive(records, Arrival::Everything);
         self.sync.update(|s| s.outbox = snapshot.outbox);
         Ok(())
     }
@@ -183,52 +197,7 @@ impl AppState {
             return Ok(());
         }
         let records = idb::load_records(&keys).await?;
-        fn keep<T: Clone>(map: &mut BTreeMap<Uuid, T>, read: T, key: impl Fn(&T) -> (Uuid, i64)) {
-            let (id, at) = key(&read);
-            if map.get(&id).is_none_or(|shown| key(shown).1 <= at) {
-                map.insert(id, read);
-            }
-        }
-        let mut companies = Vec::new();
-        let mut interviews = Vec::new();
-        let mut initiatives = Vec::new();
-        let mut links = Vec::new();
-        for record in records {
-            match record {
-                Record::Company(c) => companies.push(c),
-                Record::Interview(i) => interviews.push(i),
-                Record::Initiative(i) => initiatives.push(i),
-                Record::Link(l) => links.push(l),
-            }
-        }
-        if !companies.is_empty() {
-            self.companies.update(|m| {
-                for c in companies {
-                    keep(m, c, |c| (c.id, c.meta.updated_at));
-                }
-            });
-        }
-        if !interviews.is_empty() {
-            self.interviews.update(|m| {
-                for i in interviews {
-                    keep(m, i, |i| (i.id, i.meta.updated_at));
-                }
-            });
-        }
-        if !initiatives.is_empty() {
-            self.initiatives.update(|m| {
-                for i in initiatives {
-                    keep(m, i, |i| (i.id, i.meta.updated_at));
-                }
-            });
-        }
-        if !links.is_empty() {
-            self.links.update(|m| {
-                for l in links {
-                    keep(m, l, |l| (l.id, l.meta.updated_at));
-                }
-            });
-        }
+        self.records.arrive(records, Arrival::Some);
         Ok(())
     }
 
@@ -251,94 +220,55 @@ impl AppState {
             ..Interview::default()
         };
         let id = interview.id;
-        self.store_company(company);
-        self.store_interview(interview);
+        self.save(company);
+        self.save(interview);
         id
     }
 
-    /// Changes a company through `change` and saves it.
-    pub fn edit_company(&self, id: Uuid, change: impl FnOnce(&mut Company)) {
-        if let Some(mut company) = self.companies.with_untracked(|m| m.get(&id).cloned()) {
-            change(&mut company);
-            self.store_company(company);
+    /// Changes the record `id` of kind `T` through `change` and saves it (a seed initiative
+    /// becomes a stored version).
+    pub fn edit<T: Held>(&self, id: Uuid, change: impl FnOnce(&mut T)) {
+        if let Some(mut record) = T::map(&self.records).get_untracked(id) {
+            change(&mut record);
+            self.save(record);
         }
     }
 
-    /// Changes an interview through `change` and saves it.
-    pub fn edit_interview(&self, id: Uuid, change: impl FnOnce(&mut Interview)) {
-        if let Some(mut interview) = self.interviews.with_untracked(|m| m.get(&id).cloned()) {
-            change(&mut interview);
-            self.store_interview(interview);
-        }
-    }
-
-    /// Saves a new link.
-    pub fn add_link(&self, link: Link) {
-        self.store_link(link);
-    }
-
-    /// Changes a link through `change` and saves it.
-    pub fn edit_link(&self, id: Uuid, change: impl FnOnce(&mut Link)) {
-        if let Some(mut link) = self.links.with_untracked(|m| m.get(&id).cloned()) {
-            change(&mut link);
-            self.store_link(link);
-        }
-    }
-
-    /// Saves a new initiative in the catalogue.
-    pub fn add_initiative(&self, initiative: Initiative) {
-        self.store_initiative(initiative);
-    }
-
-    /// Changes an initiative through `change` and saves it (a seed becomes a stored version).
-    pub fn edit_initiative(&self, id: Uuid, change: impl FnOnce(&mut Initiative)) {
-        if let Some(mut initiative) = self.initiatives.with_untracked(|m| m.get(&id).cloned()) {
-            change(&mut initiative);
-            self.store_initiative(initiative);
-        }
+    /// Saves a new or changed record of any kind.
+    pub fn save<T: SyncedRecord>(&self, record: T) {
+        self.save_record(record.into_record());
     }
 
     /// Takes a record from an export file over as an edit of this device (`transfer.rs`): it
     /// joins this device's outbox and syncs from here.
     pub fn take_over(&self, record: Record) {
-        match record {
-            Record::Company(c) => self.store_company(c),
-            Record::Interview(i) => self.store_interview(i),
-            Record::Initiative(i) => self.store_initiative(i),
-            Record::Link(l) => self.store_link(l),
+        self.save_record(record);
+    }
+
+    /// Saves a record of any kind. The one way a record changes on the device: stamped, shown,
+    /// persisted. A record with another account's change waiting here is not changed (its change
+    /// would be sent under this account's name): the edit is refused and [`AppState::held_edit`]
+    /// says whose change waits.
+    pub fn save_record(&self, mut record: Record) {
+        let user = self
+            .account
+            .with_untracked(|a| a.session.as_ref().map(|s| s.user.id));
+        let holder = self.sync.with_untracked(|s| {
+            s.outbox
+                .held_by_other(record.kind(), record.id(), user)
+                .map(|o| o.username.clone())
+        });
+        if let Some(name) = holder {
+            self.held_edit.set(Some(name));
+            // Shown again as stored, so a field that took the typing shows what is kept.
+            if let Some(shown) = self.records.get_untracked(record.kind(), record.id()) {
+                self.records.insert(shown);
+            }
+            return;
         }
-    }
-
-    fn store_initiative(&self, mut initiative: Initiative) {
-        touch(&mut initiative.meta, clock::now_ms());
-        self.initiatives.update(|m| {
-            m.insert(initiative.id, initiative.clone());
-        });
-        self.persist(Record::Initiative(initiative));
-    }
-
-    fn store_link(&self, mut link: Link) {
-        touch(&mut link.meta, clock::now_ms());
-        self.links.update(|m| {
-            m.insert(link.id, link.clone());
-        });
-        self.persist(Record::Link(link));
-    }
-
-    fn store_company(&self, mut company: Company) {
-        touch(&mut company.meta, clock::now_ms());
-        self.companies.update(|m| {
-            m.insert(company.id, company.clone());
-        });
-        self.persist(Record::Company(company));
-    }
-
-    fn store_interview(&self, mut interview: Interview) {
-        touch(&mut interview.meta, clock::now_ms());
-        self.interviews.update(|m| {
-            m.insert(interview.id, interview.clone());
-        });
-        self.persist(Record::Interview(interview));
+        touch(record.meta_mut(), clock::now_ms());
+        self.records.insert(record.clone());
+        self.persist(record);
     }
 
     fn persist(&self, record: Record) {
@@ -370,6 +300,14 @@ impl AppState {
                         .sync
                         .update(|s| s.outbox.note_saved(kind, id, owner.as_ref()));
                     state.edited.notify();
+                }
+                Err(IdbError::HeldByOther(name)) => {
+                    // Another account's change waits (the summary in memory did not know yet):
+                    // nothing was written; show the stored version again.
+                    state.held_edit.set(Some(name));
+                    if let Ok(Some(stored)) = idb::get(record.kind(), record.id()).await {
+                        state.records.insert(stored);
+                    }
                 }
                 Err(e) => {
                     state.unsaved.update(|u| {
@@ -425,7 +363,7 @@ impl AppState {
             if let Err(e) = idb::reset_cursor().await {
                 state
                     .sync
-                    .update(|s| s.last_error = Some(SyncProblem::Device(e.to_string())));
+                    .update(|s| s.last_error = Some(SyncProblem::Device((&e).into())));
             }
             state.sync_asked.notify();
         });

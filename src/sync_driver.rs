@@ -8,6 +8,7 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use praatplaat_domain::refusal::{Reason, Refusal};
 use praatplaat_domain::sync::{sync_once, SyncError};
 
 use crate::clock;
@@ -138,8 +139,8 @@ async fn upload_photos(state: AppState, transport: &HttpTransport) -> Result<(),
 enum PhotoFailure {
     /// Try again in a later round (network, server trouble, a refused session).
     Retry(Failure),
-    /// The server refuses this photo for good, with its reason.
-    Refused(String),
+    /// The server refuses this photo for good, with its reason (a code the app words).
+    Refused(Reason),
 }
 use PhotoFailure::{Refused, Retry};
 
@@ -163,9 +164,10 @@ async fn upload_photo(
         if offset >= size {
             // The server holds every byte yet has not stored the photo: only an upload started
             // with another size could do that, and sending more cannot fix it.
-            return Err(Refused(format!(
-                "the server holds {offset} of {size} bytes but not the photo"
-            )));
+            leptos::logging::warn!(
+                "the server holds {offset} of {size} bytes but not photo {hash}"
+            );
+            return Err(Refused(Reason::of(Refusal::PhotoUnusable)));
         }
         let end = (offset + CHUNK).min(size);
         let chunk = blob
@@ -189,12 +191,17 @@ async fn upload_photo(
             // The joined bytes did not match the hash and the server dropped the upload (or the
             // size was refused). Once more from the start; a second refusal is final.
             Err(NetError::Http {
-                status: 413 | 422,
+                status: refused @ (413 | 422),
                 message,
                 ..
             }) => {
                 if started_over {
-                    return Err(Refused(message));
+                    leptos::logging::warn!("photo {hash} refused: {message}");
+                    return Err(Refused(Reason::of(if refused == 413 {
+                        Refusal::PhotoTooLarge
+                    } else {
+                        Refusal::PhotoUnusable
+                    })));
                 }
                 started_over = true;
                 status = transport.upload_status(hash).await.map_err(net)?;
@@ -231,13 +238,18 @@ impl From<SyncError<IdbError, NetError>> for Failure {
 impl Failure {
     fn problem(&self) -> SyncProblem {
         match self {
-            Failure::Device(e) => SyncProblem::Device(e.to_string()),
+            Failure::Device(e) => SyncProblem::Device(e.into()),
             Failure::Net(NetError::Unreachable(_)) => SyncProblem::Unreachable,
             Failure::Net(e) if e.forbidden() => SyncProblem::Forbidden,
-            Failure::Net(e) => SyncProblem::Server(e.to_string()),
-            Failure::NoProgress => {
-                SyncProblem::Server("the server did not acknowledge the changes".into())
+            Failure::Net(NetError::Http { status, code, .. }) => SyncProblem::Server {
+                status: *status,
+                code: code.clone(),
+            },
+            Failure::Net(NetError::Decode(e)) => {
+                leptos::logging::warn!("sync: {e}");
+                SyncProblem::Garbled
             }
+            Failure::NoProgress => SyncProblem::Garbled,
         }
     }
 
@@ -264,17 +276,23 @@ async fn run(state: AppState) {
         s.online = true;
         s.running = true;
     });
+    let round = idb::span("sync.round");
     let transport =
         HttpTransport::new(state.settings.with_untracked(|s| s.api_base()), Some(token));
     // Only this account's changes (and those made signed out) leave under its session.
+    let engine = idb::span("sync.engine");
     let result = sync_once(&IdbStore::sending_as(user), &transport)
         .await
         .map_err(Failure::from);
+    drop(engine);
     // Records first, so an interview reaches the office even while its photos are still waiting.
     // A refused session refuses the photos as well: no need to try.
     let photos = match &result {
         Err(f) if f.session_refused() => Ok(()),
-        _ => upload_photos(state, &transport).await,
+        _ => {
+            let _span = idb::span("sync.photos");
+            upload_photos(state, &transport).await
+        }
     };
     let failure = result.as_ref().err().or(photos.as_ref().err());
     if let Some(failure) = failure {
@@ -297,10 +315,11 @@ async fn run(state: AppState) {
         // screen's records match the server's receipts ("Veilig op de server") and the next edit
         // starts from the revision the server holds.
         if report.pulled > 0 || report.pushed > 0 {
+            let _span = idb::span("sync.reload_touched");
             if let Err(e) = state.reload_touched().await {
                 state
                     .sync
-                    .update(|s| s.last_error = Some(SyncProblem::Device(e.to_string())));
+                    .update(|s| s.last_error = Some(SyncProblem::Device((&e).into())));
             }
         }
         let now = clock::now_ms();
@@ -314,9 +333,19 @@ async fn run(state: AppState) {
             }
         });
     }
-    state.refresh_outbox().await;
-    state.refresh_storage().await;
-    state.sync.update(|s| s.running = false);
+    {
+        let _span = idb::span("sync.refresh_outbox");
+        state.refresh_outbox().await;
+    }
+    {
+        let _span = idb::span("sync.refresh_storage");
+        state.refresh_storage().await;
+    }
+    {
+        let _span = idb::span("sync.done_update");
+        state.sync.update(|s| s.running = false);
+    }
+    drop(round);
     if retry {
         let failures = FAILURES.get() + 1;
         FAILURES.set(failures);

@@ -8,7 +8,6 @@
 //! against whatever the original tablet or an import at the server sent meanwhile.
 
 use js_sys::{Array, Uint8Array};
-use leptos::prelude::WithUntracked;
 use praatplaat_domain::export::{ExportBundle, ExportError};
 use praatplaat_domain::model::Record;
 use praatplaat_vault::VaultError;
@@ -207,21 +206,10 @@ pub async fn import(
 }
 
 fn local_updated_at(state: &AppState, record: &Record) -> Option<i64> {
-    let id = record.id();
-    match record {
-        Record::Company(_) => state
-            .companies
-            .with_untracked(|m| m.get(&id).map(|c| c.meta.updated_at)),
-        Record::Interview(_) => state
-            .interviews
-            .with_untracked(|m| m.get(&id).map(|i| i.meta.updated_at)),
-        Record::Initiative(_) => state
-            .initiatives
-            .with_untracked(|m| m.get(&id).map(|i| i.meta.updated_at)),
-        Record::Link(_) => state
-            .links
-            .with_untracked(|m| m.get(&id).map(|l| l.meta.updated_at)),
-    }
+    state
+        .records
+        .get_untracked(record.kind(), record.id())
+        .map(|r| r.meta().updated_at)
 }
 
 /// The picked file, if the input holds one.

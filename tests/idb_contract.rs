@@ -96,3 +96,91 @@ async fn the_summary_kept_in_memory_matches_a_fresh_read() {
     );
     assert_eq!(summary, idb::outbox_summary().await.unwrap());
 }
+
+/// Every kind goes through the one record layer: stored per kind in IndexedDB, read back by
+/// `load_all` and `load_records`, shown in its map; the "safe on the server" hash is kept per
+/// record and forgotten when that record changes.
+#[wasm_bindgen_test]
+async fn every_kind_goes_through_the_one_record_layer() {
+    use leptos::prelude::Owner;
+    use praatplaat::records::{Arrival, Records};
+    use praatplaat_domain::initiative::{Initiative, Link};
+    use praatplaat_domain::model::{Company, Interview, Record, RecordKind};
+    use praatplaat_domain::protocol::Receipt;
+    use std::collections::BTreeSet;
+    use uuid::Uuid;
+
+    idb::open_as(&format!("praatplaat-kinds-{}", js_sys::Date::now() as u64))
+        .await
+        .expect("IndexedDB opens");
+    let id = Uuid::from_u128;
+    let company = Company {
+        id: id(1),
+        name: "Een".into(),
+        municipality: "Gouda".into(),
+        ..Company::default()
+    };
+    let one_of_each = vec![
+        Record::Company(company.clone()),
+        Record::Interview(Interview {
+            id: id(2),
+            company_id: id(1),
+            ..Interview::default()
+        }),
+        Record::Initiative(Initiative {
+            id: id(3),
+            name: "Kennis".into(),
+            ..Initiative::default()
+        }),
+        Record::Link(Link {
+            id: id(4),
+            company_id: id(1),
+            initiative_id: id(3),
+            ..Link::default()
+        }),
+    ];
+    assert_eq!(
+        one_of_each.iter().map(Record::kind).collect::<Vec<_>>(),
+        RecordKind::ALL.to_vec(),
+        "the test holds one record of every kind"
+    );
+    for record in &one_of_each {
+        idb::save(record, None).await.unwrap();
+    }
+    let snapshot = idb::load_all().await.unwrap();
+    assert_eq!(snapshot.records, one_of_each);
+    let keys: BTreeSet<_> = one_of_each.iter().map(|r| (r.kind(), r.id())).collect();
+    assert_eq!(idb::load_records(&keys).await.unwrap(), one_of_each);
+
+    let owner = Owner::new();
+    owner.with(|| {
+        let records = Records::new();
+        records.arrive(snapshot.records, Arrival::Everything);
+        for record in &one_of_each {
+            assert_eq!(
+                records.get_untracked(record.kind(), record.id()).as_ref(),
+                Some(record)
+            );
+        }
+        // A record edited on screen after the read keeps its edit when an older copy arrives.
+        let mut edited = company.clone();
+        edited.name = "Een bv".into();
+        edited.meta.updated_at = 10;
+        records.insert(Record::Company(edited.clone()));
+        records.arrive(vec![Record::Company(company.clone())], Arrival::Some);
+        assert_eq!(records.companies.get_untracked(id(1)), Some(edited.clone()));
+        records.arrive(vec![Record::Company(company.clone())], Arrival::Everything);
+        assert_eq!(records.companies.get_untracked(id(1)), Some(edited.clone()));
+
+        let receipt = Receipt::for_record(&Record::Company(edited.clone()));
+        assert!(records.companies.is_safe(id(1), false, Some(&receipt)));
+        assert!(!records.companies.is_safe(id(1), true, Some(&receipt)));
+        // The kept hash is forgotten when the record changes.
+        let mut later = edited.clone();
+        later.name = "Een en twee".into();
+        records.insert(Record::Company(later.clone()));
+        assert!(!records.companies.is_safe(id(1), false, Some(&receipt)));
+        let receipt = Receipt::for_record(&Record::Company(later));
+        assert!(records.companies.is_safe(id(1), false, Some(&receipt)));
+    });
+}

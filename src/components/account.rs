@@ -76,6 +76,13 @@ fn sign_in_error(e: &NetError, t: &Texts) -> String {
         _ if !window().navigator().on_line() => t.sign_in_offline.to_owned(),
         NetError::Unreachable(_) => t.server_unreachable.to_owned(),
         NetError::Http { status: 401, .. } => t.bad_credentials.to_owned(),
+        // Too many password checks at once on the server: seconds, not minutes.
+        NetError::Http {
+            status: 429, code, ..
+        } if code == "busy" => t.sign_in_busy.to_owned(),
+        NetError::Http { code, .. } if code == "device_reserved" => {
+            t.sign_in_device_reserved.to_owned()
+        }
         NetError::Http {
             status: 429,
             retry_after,
@@ -85,8 +92,19 @@ fn sign_in_error(e: &NetError, t: &Texts) -> String {
             let minutes = retry_after.map_or(1, |s| s.div_ceil(60).max(1));
             (t.too_many_attempts)(minutes)
         }
-        NetError::Http { message, .. } if !message.is_empty() => (t.sign_in_failed)(message),
-        other => (t.sign_in_failed)(&other.to_string()),
+        // The server's own sentence is English and for the log; the person gets status and code.
+        NetError::Http { status, code, .. } => {
+            let code = if code.is_empty() {
+                String::new()
+            } else {
+                format!(", {code}")
+            };
+            (t.sign_in_failed)(&format!("HTTP {status}{code}"))
+        }
+        NetError::Decode(e) => {
+            leptos::logging::warn!("sign-in answer: {e}");
+            t.problem_garbled.to_owned()
+        }
     }
 }
 
@@ -141,7 +159,10 @@ pub fn SignInForm() -> impl IntoView {
                         .await
                         .map_err(|e| sign_in_error(&e, t))
                 }
-                Err(e) => Err((t.problem_device)(&e.to_string())),
+                Err(e) => {
+                    leptos::logging::warn!("device id: {e}");
+                    Err(t.problem_device.to_owned())
+                }
             };
             busy.set(false);
             match result {

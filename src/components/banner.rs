@@ -34,6 +34,26 @@ pub fn SaveErrorBanner() -> impl IntoView {
     }
 }
 
+/// An edit refused because another account's change of the record waits on this tablet
+/// (`AppState::save_record`): says whose, until dismissed.
+#[component]
+pub fn HeldEditBanner() -> impl IntoView {
+    let state = use_app_state();
+    let t = use_texts();
+    move || {
+        state.held_edit.get().map(|name| {
+            view! {
+                <div class="banner warning" role="alert" data-testid="held-edit">
+                    <p>{(t.get().held_by_other)(&name)}</p>
+                    <button class="button" on:click=move |_| state.held_edit.set(None)>
+                        {move || t.get().dismiss}
+                    </button>
+                </div>
+            }
+        })
+    }
+}
+
 /// Warns before the device runs out of space, while there is still room to act.
 #[component]
 pub fn StorageBanner() -> impl IntoView {

@@ -26,13 +26,18 @@ pub struct Pending {
 
 /// The choices waiting on an interview, its company and the company's links, in that order.
 pub fn pending_for(state: &AppState, interview_id: Uuid) -> Vec<Pending> {
-    let Some(interview) = state.interviews.with(|m| m.get(&interview_id).cloned()) else {
+    let Some(interview) = state
+        .records
+        .interviews
+        .with(|m| m.get(&interview_id).cloned())
+    else {
         return Vec::new();
     };
     let company = state
+        .records
         .companies
         .with(|m| m.get(&interview.company_id).cloned());
-    let links: Vec<Link> = state.links.with(|m| {
+    let links: Vec<Link> = state.records.links.with(|m| {
         m.values()
             .filter(|l| l.company_id == interview.company_id && !l.conflicts.is_empty())
             .cloned()
@@ -58,6 +63,7 @@ pub fn pending_for(state: &AppState, interview_id: Uuid) -> Vec<Pending> {
     }
     for link in &links {
         let name = state
+            .records
             .initiatives
             .with(|m| m.get(&link.initiative_id).map(|i| i.name.clone()));
         add(RecordKind::Link, link.id, &link.conflicts, name);
@@ -74,16 +80,7 @@ pub fn waiting_count(interview: &Interview, company: Option<&Company>) -> usize 
 /// the kept value, but someone may have typed in it since.
 fn current_of(state: AppState, pending: &Pending) -> Value {
     let id = pending.record_id;
-    let record = match pending.kind {
-        RecordKind::Interview => state
-            .interviews
-            .with(|m| m.get(&id).cloned().map(Record::Interview)),
-        RecordKind::Company => state
-            .companies
-            .with(|m| m.get(&id).cloned().map(Record::Company)),
-        RecordKind::Link => state.links.with(|m| m.get(&id).cloned().map(Record::Link)),
-        RecordKind::Initiative => None,
-    };
+    let record = state.records.get(pending.kind, id);
     record
         .and_then(|r| current_value(&r, &pending.conflict.path).ok())
         .unwrap_or(Value::Null)
@@ -108,36 +105,12 @@ fn choose(state: AppState, pending: &Pending, choice: Choice) -> bool {
             }
         }
     };
-    match pending.kind {
-        RecordKind::Interview => {
-            let settled = state
-                .interviews
-                .with_untracked(|m| m.get(&pending.record_id).cloned())
-                .and_then(|i| settle(Record::Interview(i)));
-            if let Some(Record::Interview(settled)) = settled {
-                state.edit_interview(pending.record_id, |i| *i = settled);
-            }
-        }
-        RecordKind::Company => {
-            let settled = state
-                .companies
-                .with_untracked(|m| m.get(&pending.record_id).cloned())
-                .and_then(|c| settle(Record::Company(c)));
-            if let Some(Record::Company(settled)) = settled {
-                state.edit_company(pending.record_id, |c| *c = settled);
-            }
-        }
-        RecordKind::Link => {
-            let settled = state
-                .links
-                .with_untracked(|m| m.get(&pending.record_id).cloned())
-                .and_then(|l| settle(Record::Link(l)));
-            if let Some(Record::Link(settled)) = settled {
-                state.edit_link(pending.record_id, |l| *l = settled);
-            }
-        }
-        // The catalogue keeps no conflicts (the later edit wins per field).
-        RecordKind::Initiative => {}
+    if let Some(settled) = state
+        .records
+        .get_untracked(pending.kind, pending.record_id)
+        .and_then(&mut settle)
+    {
+        state.save_record(settled);
     }
     ok
 }
@@ -303,8 +276,9 @@ pub fn ConflictsWaiting() -> impl IntoView {
     let state = use_app_state();
     let t = use_texts();
     let waiting = Memo::new(move |_| {
-        let companies = state.companies.read();
+        let companies = state.records.companies.read();
         let mut rows: Vec<(Uuid, String)> = state
+            .records
             .interviews
             .read()
             .values()

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use praatplaat_domain::model::Interview;
 use praatplaat_domain::plate::Practice;
 use uuid::Uuid;
 
@@ -26,6 +27,7 @@ pub fn PracticeCard(
     let lang = move || state.settings.with(|s| s.lang);
     let answer = Memo::new(move |_| {
         state
+            .records
             .interviews
             .read()
             .get(&interview_id)
@@ -35,7 +37,7 @@ pub fn PracticeCard(
     let show_note = RwSignal::new(!answer.get_untracked().note.is_empty());
     let set = move |change: fn(&mut praatplaat_domain::model::PracticeAnswer, bool),
                     value: bool| {
-        state.edit_interview(interview_id, |i| {
+        state.edit(interview_id, |i: &mut Interview| {
             let mut a = i.answer(&practice.id);
             change(&mut a, value);
             i.set_answer(&practice.id, a);
@@ -101,7 +103,7 @@ pub fn PracticeCard(
                         prop:value=move || answer.read().note.clone()
                         on:input=move |ev| {
                             let text = event_target_value(&ev);
-                            state.edit_interview(interview_id, |i| {
+                            state.edit(interview_id, |i: &mut Interview| {
                                 let mut a = i.answer(&practice.id);
                                 a.note = text;
                                 i.set_answer(&practice.id, a);

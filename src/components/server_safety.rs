@@ -6,8 +6,7 @@
 //! the interview is found by. This only informs: the device never drops a record for being safe.
 
 use leptos::prelude::*;
-use praatplaat_domain::model::{Record, RecordKind};
-use praatplaat_domain::sync::is_safe;
+use praatplaat_domain::model::RecordKind;
 use uuid::Uuid;
 
 use crate::i18n::use_texts;
@@ -24,25 +23,26 @@ pub enum Safety {
     NotYet,
 }
 
-/// The safety of interview `id` (with its company), reactive.
+/// The safety of interview `id` (with its company), reactive. Each record's content hash is
+/// computed once per change of that record (`RecordMap::is_safe`), not at every look.
 pub fn safety(state: &AppState, id: Uuid) -> Option<Safety> {
-    let interview = state.interviews.with(|m| m.get(&id).cloned())?;
-    let company = state
-        .companies
-        .with(|m| m.get(&interview.company_id).cloned());
-    let records = std::iter::once(Record::Interview(interview))
-        .chain(company.map(Record::Company))
-        .collect::<Vec<_>>();
+    let records = state.records;
+    let company_id = records
+        .interviews
+        .with(|m| m.get(&id).map(|i| i.company_id))?;
+    let has_company = records.companies.with(|m| m.contains_key(&company_id));
     Some(state.sync.with(|s| {
-        let safe = records.iter().all(|record| {
-            let key = (record.kind(), record.id());
-            is_safe(
-                s.outbox.unsynced.contains(&key),
-                s.outbox.receipts.get(&key),
-                record,
-            )
-        });
-        let receipt = s.outbox.receipts.get(&(RecordKind::Interview, id));
+        let outbox = &s.outbox;
+        let look = |kind: RecordKind, id: Uuid| {
+            let key = (kind, id);
+            (outbox.unsynced.contains(&key), outbox.receipts.get(&key))
+        };
+        let (waiting, receipt) = look(RecordKind::Interview, id);
+        let mut safe = records.interviews.is_safe(id, waiting, receipt);
+        if safe && has_company {
+            let (waiting, receipt) = look(RecordKind::Company, company_id);
+            safe = records.companies.is_safe(company_id, waiting, receipt);
+        }
         match receipt {
             Some(r) if safe => Safety::Safe {
                 rev: r.rev,

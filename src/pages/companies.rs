@@ -27,10 +27,11 @@ pub fn CompaniesPage() -> impl IntoView {
     let t = use_texts();
     let rows = Memo::new(move |_| {
         let today = clock::today();
-        let interviews = state.interviews.read();
-        let links = state.links.read();
-        let initiatives = state.initiatives.read();
+        let interviews = state.records.interviews.read();
+        let links = state.records.links.read();
+        let initiatives = state.records.initiatives.read();
         let mut rows: Vec<CompanyRow> = state
+            .records
             .companies
             .read()
             .values()
@@ -90,8 +91,9 @@ pub fn CompaniesPage() -> impl IntoView {
         rows
     });
     let progress = Memo::new(move |_| {
-        let companies = state.companies.read();
+        let companies = state.records.companies.read();
         let completed: Vec<_> = state
+            .records
             .interviews
             .read()
             .values()
@@ -107,8 +109,8 @@ pub fn CompaniesPage() -> impl IntoView {
                     .is_some_and(|m| m.deal_partner)
             })
             .count();
-        let links: Vec<_> = state.links.read().values().cloned().collect();
-        let catalogue: Vec<_> = state.initiatives.read().values().cloned().collect();
+        let links: Vec<_> = state.records.links.read().values().cloned().collect();
+        let catalogue: Vec<_> = state.records.initiatives.read().values().cloned().collect();
         (completed.len(), in_partner, link_counts(&links, &catalogue))
     });
     view! {

@@ -22,6 +22,7 @@ pub fn InitiativesPage() -> impl IntoView {
     let navigate = use_navigate();
     let rows = Memo::new(move |_| {
         let mut rows: Vec<(Uuid, String, bool)> = state
+            .records
             .initiatives
             .read()
             .values()
@@ -38,7 +39,7 @@ pub fn InitiativesPage() -> impl IntoView {
             ..Initiative::default()
         };
         let id = initiative.id;
-        state.add_initiative(initiative);
+        state.save(initiative);
         navigate(&format!("/initiatives/{id}"), Default::default());
     };
     let edits = move || state.account.with(|a| a.edits_catalogue());
@@ -92,7 +93,7 @@ pub fn InitiativeEditor() -> impl IntoView {
     move || {
         let Some(id) = id
             .get()
-            .filter(|id| state.initiatives.read().contains_key(id))
+            .filter(|id| state.records.initiatives.read().contains_key(id))
         else {
             return view! { <p class="notice">{t.get().not_found}</p> }.into_any();
         };
@@ -107,6 +108,7 @@ fn InitiativeForm(id: Uuid) -> impl IntoView {
     let lang = move || state.settings.with(|s| s.lang);
     let initiative = Memo::new(move |_| {
         state
+            .records
             .initiatives
             .read()
             .get(&id)
@@ -116,7 +118,7 @@ fn InitiativeForm(id: Uuid) -> impl IntoView {
     let text =
         move |get: fn(&Initiative) -> String| Signal::derive(move || get(&initiative.read()));
     let set = move |apply: fn(&mut Initiative, String)| {
-        Callback::new(move |v: String| state.edit_initiative(id, |i| apply(i, v)))
+        Callback::new(move |v: String| state.edit(id, |i: &mut Initiative| apply(i, v)))
     };
     let mut regions: Vec<&'static str> = MUNICIPALITIES.iter().map(|m| m.region.name()).collect();
     regions.sort_unstable();
@@ -131,7 +133,7 @@ fn InitiativeForm(id: Uuid) -> impl IntoView {
         .unwrap_or_default();
     let edits = move || state.account.with(|a| a.edits_catalogue());
     let toggle_in = move |list: fn(&mut Initiative) -> &mut Vec<String>, value: String| {
-        state.edit_initiative(id, move |i| {
+        state.edit(id, move |i: &mut Initiative| {
             let list = list(i);
             if let Some(pos) = list.iter().position(|v| *v == value) {
                 list.remove(pos);
@@ -168,7 +170,7 @@ fn InitiativeForm(id: Uuid) -> impl IntoView {
                             (Scope::National, Signal::derive(move || t.get().scope_national)),
                         ]
                         selected=Signal::derive(move || initiative.read().scope)
-                        on_select=Callback::new(move |s| state.edit_initiative(id, |i| i.scope = s))
+                        on_select=Callback::new(move |s| state.edit(id, |i: &mut Initiative| i.scope = s))
                     />
                 </div>
                 <div class="field">
@@ -202,7 +204,7 @@ fn InitiativeForm(id: Uuid) -> impl IntoView {
                         {NeedKind::ALL.into_iter().map(|kind| view! {
                             <button type="button" class="chip-toggle"
                                 aria-pressed=move || initiative.read().needs.contains(&kind).to_string()
-                                on:click=move |_| state.edit_initiative(id, |i| {
+                                on:click=move |_| state.edit(id, |i: &mut Initiative| {
                                     if let Some(pos) = i.needs.iter().position(|k| *k == kind) {
                                         i.needs.remove(pos);
                                     } else {
@@ -224,11 +226,11 @@ fn InitiativeForm(id: Uuid) -> impl IntoView {
                     value=text(|i| i.coaches.join("\n")) on_change=set(|i, v| i.coaches = lines(&v))/>
                 <div class="chips field">
                     <button type="button" class="chip-toggle" aria-pressed=move || initiative.read().is_versnellingsteam.to_string()
-                        on:click=move |_| state.edit_initiative(id, |i| i.is_versnellingsteam = !i.is_versnellingsteam)>
+                        on:click=move |_| state.edit(id, |i: &mut Initiative| i.is_versnellingsteam = !i.is_versnellingsteam)>
                         {move || t.get().is_versnellingsteam}
                     </button>
                     <button type="button" class="chip-toggle" aria-pressed=move || initiative.read().active.to_string()
-                        on:click=move |_| state.edit_initiative(id, |i| i.active = !i.active)>
+                        on:click=move |_| state.edit(id, |i: &mut Initiative| i.active = !i.active)>
                         {move || t.get().active}
                     </button>
                 </div>

@@ -30,17 +30,29 @@ pub struct CurrentInterview {
 }
 
 impl CurrentInterview {
-    /// The interview's current state (reactive).
+    /// The interview's current state (reactive), cloned: for a part, [`Self::with_interview`].
     pub fn interview(self) -> Option<Interview> {
-        use_app_state().interviews.read().get(&self.id).cloned()
+        use_app_state().records.interviews.get(self.id)
     }
 
     pub fn company(self) -> Option<Company> {
+        use_app_state().records.companies.get(self.company_id)
+    }
+
+    /// Reads a part of the interview from a borrow (reactive), so a field reader clones the
+    /// field, not the record.
+    pub fn with_interview<R>(self, part: impl FnOnce(&Interview) -> R) -> Option<R> {
         use_app_state()
+            .records
+            .interviews
+            .with(|m| m.get(&self.id).map(part))
+    }
+
+    pub fn with_company<R>(self, part: impl FnOnce(&Company) -> R) -> Option<R> {
+        use_app_state()
+            .records
             .companies
-            .read()
-            .get(&self.company_id)
-            .cloned()
+            .with(|m| m.get(&self.company_id).map(part))
     }
 
     pub fn path(self, step: &str) -> String {
@@ -69,10 +81,15 @@ pub fn InterviewShell() -> impl IntoView {
             .read()
             .get("id")
             .and_then(|s| Uuid::parse_str(&s).ok())?;
-        state.interviews.read().get(&id).map(|i| CurrentInterview {
-            id: i.id,
-            company_id: i.company_id,
-        })
+        state
+            .records
+            .interviews
+            .read()
+            .get(&id)
+            .map(|i| CurrentInterview {
+                id: i.id,
+                company_id: i.company_id,
+            })
     });
     move || match found.get() {
         None => view! {
@@ -102,6 +119,7 @@ fn InterviewFrame(current: CurrentInterview) -> impl IntoView {
     });
     let name = Memo::new(move |_| {
         state
+            .records
             .companies
             .read()
             .get(&current.company_id)
@@ -110,6 +128,7 @@ fn InterviewFrame(current: CurrentInterview) -> impl IntoView {
     });
     let completed = Memo::new(move |_| {
         state
+            .records
             .interviews
             .read()
             .get(&current.id)

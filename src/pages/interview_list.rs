@@ -98,8 +98,9 @@ pub fn InterviewList() -> impl IntoView {
         });
     };
     let all_rows = Memo::new(move |_| {
-        let companies = state.companies.read();
+        let companies = state.records.companies.read();
         let mut rows: Vec<Row> = state
+            .records
             .interviews
             .read()
             .values()

@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+
+use crate::i18n::use_texts;
 use praatplaat_domain::model::PracticeAnswer;
 use praatplaat_domain::plate::{score, Definition, Lang};
 
@@ -89,8 +91,9 @@ fn tallies(
 
 #[component]
 pub fn PlatePreview() -> impl IntoView {
+    let t = use_texts();
     let Ok(definition) = Definition::current() else {
-        return view! { <p class="notice error">"plate definition missing"</p> }.into_any();
+        return view! { <p class="notice error">{move || t.get().plate_missing}</p> }.into_any();
     };
     let lang = plate_lang();
     let sample: BTreeMap<String, PracticeAnswer> = SAMPLE
@@ -111,7 +114,7 @@ pub fn PlatePreview() -> impl IntoView {
     view! {
         <section class="page plate-page">
             <p class="plate-preview-status">
-                "Gekozen onderdeel: "
+                {move || t.get().preview_selected}
                 <strong data-testid="selected-theme">{move || selected.get()}</strong>
             </p>
             <div class="plate-layout">
@@ -125,7 +128,7 @@ pub fn PlatePreview() -> impl IntoView {
                     title=Signal::stored("R-ladder".to_owned())
                 />
             </div>
-            <h2 class="plate-preview-heading">"Lege plaat (statisch, zoals geprint)"</h2>
+            <h2 class="plate-preview-heading">{move || t.get().preview_empty}</h2>
             <div class="plate-layout">
                 <PlateDrawing themes=Signal::derive(move || empty.get().0) title=title/>
                 <RLadder

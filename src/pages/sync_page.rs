@@ -14,7 +14,7 @@ use crate::components::conflicts::ConflictsWaiting;
 use crate::components::sync_badge::describe;
 use crate::i18n::{use_texts, Lang, Texts};
 use crate::idb::SetAside;
-use crate::state::{use_app_state, AppState, SyncProblem};
+use crate::state::{use_app_state, AppState, DeviceFault, SyncProblem};
 use crate::sync_driver;
 
 /// How often "x minuten geleden" is brought up to date.
@@ -156,8 +156,11 @@ fn problem_text(problem: &SyncProblem, t: &Texts) -> String {
     match problem {
         SyncProblem::Unreachable => t.problem_unreachable.to_owned(),
         SyncProblem::Forbidden => t.problem_forbidden.to_owned(),
-        SyncProblem::Server(e) => (t.problem_server)(e),
-        SyncProblem::Device(e) => (t.problem_device)(e),
+        SyncProblem::Server { status, code } => (t.problem_server)(*status, code),
+        SyncProblem::Garbled => t.problem_garbled.to_owned(),
+        SyncProblem::Device(DeviceFault::Full) => t.storage_full.to_owned(),
+        SyncProblem::Device(DeviceFault::Unreadable) => t.problem_device_unreadable.to_owned(),
+        SyncProblem::Device(DeviceFault::Other) => t.problem_device.to_owned(),
     }
 }
 
@@ -287,11 +290,12 @@ fn describe_record(
 ) -> (Option<String>, Option<String>) {
     let company_name = |company_id| {
         state
+            .records
             .companies
             .with_untracked(|c| c.get(&company_id).map(|c| c.name.clone()))
     };
     let interview_of = |company_id| {
-        state.interviews.with_untracked(|m| {
+        state.records.interviews.with_untracked(|m| {
             m.values()
                 .find(|i| i.company_id == company_id && !i.meta.deleted)
                 .map(|i| i.id)
@@ -301,6 +305,7 @@ fn describe_record(
     match kind {
         RecordKind::Interview => {
             let company = state
+                .records
                 .interviews
                 .with_untracked(|m| m.get(&id).map(|i| i.company_id));
             (
@@ -313,9 +318,10 @@ fn describe_record(
             interview_of(id).map(|i| format!("/interviews/{i}/company")),
         ),
         RecordKind::Link => {
-            let link = state.links.with_untracked(|m| m.get(&id).cloned());
+            let link = state.records.links.with_untracked(|m| m.get(&id).cloned());
             let name = link.as_ref().map(|l| {
                 let initiative = state
+                    .records
                     .initiatives
                     .with_untracked(|m| m.get(&l.initiative_id).map(|i| i.name.clone()))
                     .unwrap_or_default();
@@ -329,6 +335,7 @@ fn describe_record(
         }
         RecordKind::Initiative => (
             state
+                .records
                 .initiatives
                 .with_untracked(|m| m.get(&id).map(|i| i.name.clone()))
                 .and_then(named),

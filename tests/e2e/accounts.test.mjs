@@ -249,6 +249,7 @@ test("a colleague signing in on the tablet never sends the first interviewer's w
     await page.route("**/api/v1/push", (route) => route.abort());
     await newInterview(page, "Zaagbedrijf Van Jan");
     await saved(page);
+    const jansInterview = new URL(page.url()).pathname;
     await page.goto(`${server.base}/settings`);
     await page.getByTestId("sign-out").click();
     await page.getByTestId("sign-in-form").waitFor();
@@ -281,6 +282,22 @@ test("a colleague signing in on the tablet never sends the first interviewer's w
       page,
       page.getByTestId("sync-waiting").filter({ hasText: "2 wijzigingen van jan wacht tot jan zich hier weer aanmeldt" }),
     );
+    // Anna may not change what waits under Jan's name: it would go up as hers.
+    await page.goto(`${server.base}${jansInterview}/company`);
+    const name = page.getByLabel("Bedrijfsnaam");
+    await name.fill("Zaagbedrijf Van Anna");
+    await waitOrExplain(page, page.getByTestId("held-edit").filter({ hasText: "wijziging van jan" }));
+    // The field shows what is kept, not the refused typing.
+    for (let i = 0; i < 20 && (await name.inputValue()) !== "Zaagbedrijf Van Jan"; i++) await page.waitForTimeout(100);
+    assert.equal(await name.inputValue(), "Zaagbedrijf Van Jan");
+    for (const [width, height] of [[800, 1280], [1280, 800]]) {
+      await page.setViewportSize({ width, height });
+      await page.screenshot({ path: join(ROOT, `docs/screenshots/held-edit-${width}x${height}.png`) });
+    }
+    await page.reload();
+    await waitOrExplain(page, page.getByTestId("interview-title").filter({ hasText: "Zaagbedrijf Van Jan" }));
+    assert.equal(await name.inputValue(), "Zaagbedrijf Van Jan");
+    await page.goto(`${server.base}/sync`);
     await page.getByTestId("sync-now").click().catch(() => {});
     await page.waitForTimeout(1500);
     const names = async () =>
@@ -295,6 +312,7 @@ test("a colleague signing in on the tablet never sends the first interviewer's w
     assert.equal(await ask.count(), 0);
     for (let i = 0; i < 40 && !(await names()).includes("Zaagbedrijf Van Jan"); i++) await page.waitForTimeout(250);
     assert.ok((await names()).includes("Zaagbedrijf Van Jan"), "Jan's changes did not go after his sign-in");
+    assert.ok(!(await names()).includes("Zaagbedrijf Van Anna"), "Anna's refused edit reached the server");
     assert.deepEqual(errors, []);
   } finally {
     await tablet.close();

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
 
+pub use crate::initiative::{Initiative, Link};
+
 /// Maximum length (in characters) of a short text field such as a name.
 pub const MAX_SHORT_TEXT: usize = 200;
 /// Maximum length (in characters) of a free-text field such as notes.
@@ -356,57 +358,188 @@ impl Interview {
     }
 }
 
-/// The kinds of synced record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    Company,
-    Interview,
-    Initiative,
-    Link,
+/// A record type that syncs. Implemented for each kind by [`record_kinds!`]; everything that
+/// stores, sends or shows records of every kind (the server's store, the app's IndexedDB and
+/// signals) is written once over this trait, so a new kind is one line in that list.
+pub trait SyncedRecord:
+    Clone
+    + std::fmt::Debug
+    + PartialEq
+    + Serialize
+    + serde::de::DeserializeOwned
+    + Send
+    + Sync
+    + 'static
+{
+    const KIND: RecordKind;
+    fn id(&self) -> Uuid;
+    fn meta(&self) -> &RecordMeta;
+    fn meta_mut(&mut self) -> &mut RecordMeta;
+    fn into_record(self) -> Record;
+    /// The record if it is of this kind.
+    fn from_record(record: Record) -> Option<Self>;
 }
 
-impl RecordKind {
-    /// Every kind, in the order the wire and the stores list them.
-    pub const ALL: [RecordKind; 4] = [
-        RecordKind::Company,
-        RecordKind::Interview,
-        RecordKind::Initiative,
-        RecordKind::Link,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Company => "company",
-            RecordKind::Interview => "interview",
-            RecordKind::Initiative => "initiative",
-            RecordKind::Link => "link",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RecordKind> {
-        match s {
-            "company" => Some(RecordKind::Company),
-            "interview" => Some(RecordKind::Interview),
-            "initiative" => Some(RecordKind::Initiative),
-            "link" => Some(RecordKind::Link),
-            _ => None,
-        }
+/// What each kind adds to [`SyncedRecord`]: its rules, written beside the type.
+pub trait RecordRules {
+    fn validate(&self) -> Result<(), ValidationError>;
+    /// Concurrent edits waiting for a choice (none for kinds whose merge takes the later edit).
+    fn conflicts(&self) -> &[Conflict] {
+        &[]
     }
 }
 
-/// Any synced record; on the wire `{"kind": "interview", "record": {...}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
-pub enum Record {
-    Company(Company),
-    Interview(Interview),
+/// The one list of synced kinds: variant, type (named as the variant and reachable in this module:
+/// kinds defined elsewhere are re-exported here), wire code (`kind` on the wire, the server's
+/// `records.kind`), and the name of the app's IndexedDB store and signal. It generates
+/// [`RecordKind`], [`Record`] and the [`SyncedRecord`] impls, and hands the same list to
+/// [`for_each_record_kind!`] for code outside this crate (the app's record maps).
+macro_rules! record_kinds {
+    ($($(#[$doc:meta])* $variant:ident($ty:ty) = $code:literal, $collection:ident;)+) => {
+        /// The kinds of synced record.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum RecordKind {
+            $($variant,)+
+        }
+
+        impl RecordKind {
+            /// Every kind, in the order the wire and the stores list them.
+            pub const ALL: [RecordKind; [$(RecordKind::$variant),+].len()] = [$(RecordKind::$variant),+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(RecordKind::$variant => $code,)+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<RecordKind> {
+                match s {
+                    $($code => Some(RecordKind::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// The plural name of the kind's collection (the app's IndexedDB store).
+            pub const fn collection(self) -> &'static str {
+                match self {
+                    $(RecordKind::$variant => stringify!($collection),)+
+                }
+            }
+        }
+
+        /// Any synced record; on the wire `{"kind": "interview", "record": {...}}`.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+        pub enum Record {
+            $($(#[$doc])* $variant($ty),)+
+        }
+
+        impl Record {
+            pub fn kind(&self) -> RecordKind {
+                match self {
+                    $(Record::$variant(_) => RecordKind::$variant,)+
+                }
+            }
+
+            pub fn id(&self) -> Uuid {
+                match self {
+                    $(Record::$variant(r) => r.id,)+
+                }
+            }
+
+            pub fn meta(&self) -> &RecordMeta {
+                match self {
+                    $(Record::$variant(r) => &r.meta,)+
+                }
+            }
+
+            pub fn meta_mut(&mut self) -> &mut RecordMeta {
+                match self {
+                    $(Record::$variant(r) => &mut r.meta,)+
+                }
+            }
+
+            /// Concurrent edits waiting for a choice; catalogue entries keep none (their merge
+            /// takes the later edit of each field).
+            pub fn conflicts(&self) -> &[Conflict] {
+                match self {
+                    $(Record::$variant(r) => RecordRules::conflicts(r),)+
+                }
+            }
+
+            pub fn validate(&self) -> Result<(), ValidationError> {
+                match self {
+                    $(Record::$variant(r) => RecordRules::validate(r),)+
+                }
+            }
+
+            /// The record's own JSON, without the `kind` tag (how a device stores it per kind).
+            pub fn body_json(&self) -> serde_json::Result<String> {
+                match self {
+                    $(Record::$variant(r) => serde_json::to_string(r),)+
+                }
+            }
+
+            /// Reads [`Record::body_json`] back for `kind`.
+            pub fn from_body_json(kind: RecordKind, json: &str) -> serde_json::Result<Record> {
+                Ok(match kind {
+                    $(RecordKind::$variant => Record::$variant(serde_json::from_str(json)?),)+
+                })
+            }
+        }
+
+        $(
+            impl SyncedRecord for $ty {
+                const KIND: RecordKind = RecordKind::$variant;
+                fn id(&self) -> Uuid {
+                    self.id
+                }
+                fn meta(&self) -> &RecordMeta {
+                    &self.meta
+                }
+                fn meta_mut(&mut self) -> &mut RecordMeta {
+                    &mut self.meta
+                }
+                fn into_record(self) -> Record {
+                    Record::$variant(self)
+                }
+                fn from_record(record: Record) -> Option<Self> {
+                    match record {
+                        Record::$variant(r) => Some(r),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
+            }
+
+            impl From<$ty> for Record {
+                fn from(r: $ty) -> Record {
+                    Record::$variant(r)
+                }
+            }
+        )+
+
+        /// Calls `$m! { Variant(Type) collection, ... }` with every synced kind, for code outside
+        /// this crate that declares something per kind (the app's record maps).
+        #[macro_export]
+        macro_rules! for_each_record_kind {
+            ($m:ident) => {
+                $m! { $($variant($crate::model::$variant) $collection,)+ }
+            };
+        }
+    };
+}
+
+record_kinds! {
+    Company(Company) = "company", companies;
+    Interview(Interview) = "interview", interviews;
     /// An entry of the coordinator's catalogue ([`crate::initiative`]).
-    Initiative(crate::initiative::Initiative),
+    Initiative(Initiative) = "initiative", initiatives;
     /// A company linked to an initiative ([`crate::initiative::link`]).
-    Link(crate::initiative::Link),
+    Link(Link) = "link", links;
 }
 
 /// A field of a record that a validation error names. On the wire in snake case (`"contact_email"`);
@@ -646,61 +779,21 @@ impl Interview {
     }
 }
 
-impl Record {
-    pub fn kind(&self) -> RecordKind {
-        match self {
-            Record::Company(_) => RecordKind::Company,
-            Record::Interview(_) => RecordKind::Interview,
-            Record::Initiative(_) => RecordKind::Initiative,
-            Record::Link(_) => RecordKind::Link,
-        }
+impl RecordRules for Company {
+    fn validate(&self) -> Result<(), ValidationError> {
+        Company::validate(self)
     }
-
-    pub fn id(&self) -> Uuid {
-        match self {
-            Record::Company(c) => c.id,
-            Record::Interview(i) => i.id,
-            Record::Initiative(i) => i.id,
-            Record::Link(l) => l.id,
-        }
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
+}
 
-    pub fn meta(&self) -> &RecordMeta {
-        match self {
-            Record::Company(c) => &c.meta,
-            Record::Interview(i) => &i.meta,
-            Record::Initiative(i) => &i.meta,
-            Record::Link(l) => &l.meta,
-        }
+impl RecordRules for Interview {
+    fn validate(&self) -> Result<(), ValidationError> {
+        Interview::validate(self)
     }
-
-    pub fn meta_mut(&mut self) -> &mut RecordMeta {
-        match self {
-            Record::Company(c) => &mut c.meta,
-            Record::Interview(i) => &mut i.meta,
-            Record::Initiative(i) => &mut i.meta,
-            Record::Link(l) => &mut l.meta,
-        }
-    }
-
-    /// Concurrent edits waiting for a choice; catalogue entries keep none (their merge takes the
-    /// later edit of each field).
-    pub fn conflicts(&self) -> &[Conflict] {
-        match self {
-            Record::Company(c) => &c.conflicts,
-            Record::Interview(i) => &i.conflicts,
-            Record::Initiative(_) => &[],
-            Record::Link(l) => &l.conflicts,
-        }
-    }
-
-    pub fn validate(&self) -> Result<(), ValidationError> {
-        match self {
-            Record::Company(c) => c.validate(),
-            Record::Interview(i) => i.validate(),
-            Record::Initiative(i) => i.validate(),
-            Record::Link(l) => l.validate(),
-        }
+    fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 }
 

@@ -14,10 +14,10 @@ use std::fmt;
 
 use uuid::Uuid;
 
-use crate::model::{Record, RecordKind};
+use crate::model::{Record, RecordKind, SyncedRecord};
 use crate::protocol::{
-    receipt_matches, Change, ChangeResult, ChangeStatus, PullResponse, PushRequest, PushResponse,
-    Receipt, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
+    receipt_matches, receipt_matches_hash, Change, ChangeResult, ChangeStatus, PullResponse,
+    PushRequest, PushResponse, Receipt, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
 };
 use crate::refusal::Reason;
 
@@ -81,6 +81,17 @@ impl<S: fmt::Debug + fmt::Display, T: fmt::Debug + fmt::Display> std::error::Err
 /// for exactly this local copy.
 pub fn is_safe(has_waiting_change: bool, receipt: Option<&Receipt>, local: &Record) -> bool {
     !has_waiting_change && receipt.is_some_and(|r| receipt_matches(r, local))
+}
+
+/// [`is_safe`] with the local copy's hash already known (`protocol::hash_of`), for a device
+/// that keeps hashes per record change instead of hashing at every look.
+pub fn is_safe_hashed<T: SyncedRecord>(
+    has_waiting_change: bool,
+    receipt: Option<&Receipt>,
+    local: &T,
+    hash: &str,
+) -> bool {
+    !has_waiting_change && receipt.is_some_and(|r| receipt_matches_hash(r, local, hash))
 }
 
 /// What a device does with one verdict (`result`) for a record it holds as `local`, whose

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use praatplaat_domain::model::Interview;
 
 use super::use_current_interview;
 use crate::components::field::TextField;
@@ -13,7 +14,7 @@ pub fn AmbitionStep() -> impl IntoView {
     let state = use_app_state();
     let t = use_texts();
     let current = use_current_interview();
-    let definition = Memo::new(move |_| current.interview().and_then(|i| definition_for(&i)));
+    let definition = Memo::new(move |_| current.with_interview(definition_for).flatten());
     let lang = move || state.settings.with(|s| s.lang);
     view! {
         <p class="plate-intro">{move || t.get().ambition_intro}</p>
@@ -21,8 +22,8 @@ pub fn AmbitionStep() -> impl IntoView {
             id="ambition-text"
             multiline=true
             label=Signal::derive(move || t.get().ambition_text)
-            value=Signal::derive(move || current.interview().map(|i| i.ambition).unwrap_or_default())
-            on_change=Callback::new(move |v| state.edit_interview(current.id, |i| i.ambition = v))
+            value=Signal::derive(move || current.with_interview(|i| i.ambition.clone()).unwrap_or_default())
+            on_change=Callback::new(move |v| state.edit(current.id, |i: &mut Interview| i.ambition = v))
         />
         {move || definition.get().map(|d| {
             d.themes

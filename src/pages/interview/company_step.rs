@@ -15,26 +15,20 @@ pub fn CompanyStep() -> impl IntoView {
     let current = use_current_interview();
     let lang = move || state.settings.with(|s| s.lang);
     let company_text = move |get: fn(&Company) -> &String| {
-        Signal::derive(move || {
-            current
-                .company()
-                .map(|c| get(&c).clone())
-                .unwrap_or_default()
-        })
+        Signal::derive(move || current.with_company(|c| get(c).clone()).unwrap_or_default())
     };
     let interview_text = move |get: fn(&Interview) -> &String| {
         Signal::derive(move || {
             current
-                .interview()
-                .map(|i| get(&i).clone())
+                .with_interview(|i| get(i).clone())
                 .unwrap_or_default()
         })
     };
     let set_company = move |set: fn(&mut Company, String)| {
-        Callback::new(move |v: String| state.edit_company(current.company_id, |c| set(c, v)))
+        Callback::new(move |v: String| state.edit(current.company_id, |c: &mut Company| set(c, v)))
     };
     let set_interview = move |set: fn(&mut Interview, String)| {
-        Callback::new(move |v: String| state.edit_interview(current.id, |i| set(i, v)))
+        Callback::new(move |v: String| state.edit(current.id, |i: &mut Interview| set(i, v)))
     };
     let company = Memo::new(move |_| current.company().unwrap_or_default());
     let interview = Memo::new(move |_| current.interview().unwrap_or_default());
@@ -61,7 +55,7 @@ pub fn CompanyStep() -> impl IntoView {
                         label=Signal::derive(move || t.get().size_class.to_owned())
                         options=size_options
                         selected=Signal::derive(move || company.read().size_class)
-                        on_select=Callback::new(move |s| state.edit_company(current.company_id, |c| c.size_class = s))
+                        on_select=Callback::new(move |s| state.edit(current.company_id, |c: &mut Company| c.size_class = s))
                         test_id="size-class".to_owned()
                     />
                 </div>
@@ -75,7 +69,7 @@ pub fn CompanyStep() -> impl IntoView {
                             (Some(false), Signal::derive(move || t.get().no)),
                         ]
                         selected=Signal::derive(move || company.read().association_member)
-                        on_select=Callback::new(move |m| state.edit_company(current.company_id, |c| c.association_member = m))
+                        on_select=Callback::new(move |m| state.edit(current.company_id, |c: &mut Company| c.association_member = m))
                     />
                 </div>
                 <div class="field">
@@ -87,7 +81,7 @@ pub fn CompanyStep() -> impl IntoView {
                                 let on = move || company.read().segments.iter().any(|s| s == code);
                                 view! {
                                     <button type="button" class="chip-toggle" aria-pressed=move || on().to_string()
-                                        on:click=move |_| state.edit_company(current.company_id, |c| {
+                                        on:click=move |_| state.edit(current.company_id, |c: &mut Company| {
                                             if let Some(pos) = c.segments.iter().position(|s| s == code) {
                                                 c.segments.remove(pos);
                                             } else {
@@ -113,12 +107,12 @@ pub fn CompanyStep() -> impl IntoView {
                     <div class="chips">
                         <button type="button" class="chip-toggle"
                             aria-pressed=move || interview.read().present.management.to_string()
-                            on:click=move |_| state.edit_interview(current.id, |i| i.present.management = !i.present.management)>
+                            on:click=move |_| state.edit(current.id, |i: &mut Interview| i.present.management = !i.present.management)>
                             {move || t.get().management}
                         </button>
                         <button type="button" class="chip-toggle"
                             aria-pressed=move || interview.read().present.staff.to_string()
-                            on:click=move |_| state.edit_interview(current.id, |i| i.present.staff = !i.present.staff)>
+                            on:click=move |_| state.edit(current.id, |i: &mut Interview| i.present.staff = !i.present.staff)>
                             {move || t.get().staff}
                         </button>
                     </div>

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use praatplaat_domain::model::{GoodExample, Sharing, MAX_PHOTOS_PER_EXAMPLE};
+use praatplaat_domain::model::{GoodExample, Interview, Sharing, MAX_PHOTOS_PER_EXAMPLE};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
@@ -19,12 +19,11 @@ pub fn ExamplesStep() -> impl IntoView {
     let current = use_current_interview();
     let ids = Memo::new(move |_| {
         current
-            .interview()
-            .map(|i| i.examples.iter().map(|e| e.id).collect::<Vec<_>>())
+            .with_interview(|i| i.examples.iter().map(|e| e.id).collect::<Vec<_>>())
             .unwrap_or_default()
     });
     let add = move |_| {
-        state.edit_interview(current.id, |i| {
+        state.edit(current.id, |i: &mut Interview| {
             i.examples.push(GoodExample {
                 id: clock::new_id(),
                 ..GoodExample::default()
@@ -59,9 +58,9 @@ fn ExampleCard(example_id: Uuid) -> impl IntoView {
             .and_then(|i| i.examples.into_iter().find(|e| e.id == example_id))
             .unwrap_or_default()
     });
-    let definition = Memo::new(move |_| current.interview().and_then(|i| definition_for(&i)));
+    let definition = Memo::new(move |_| current.with_interview(definition_for).flatten());
     let edit = move |change: Box<dyn FnOnce(&mut GoodExample)>| {
-        state.edit_interview(current.id, move |i| {
+        state.edit(current.id, move |i: &mut Interview| {
             if let Some(e) = i.examples.iter_mut().find(|e| e.id == example_id) {
                 change(e);
             }
@@ -171,7 +170,7 @@ fn ExampleCard(example_id: Uuid) -> impl IntoView {
             </div>
             <div class="actions">
                 <button type="button" class="button ghost"
-                    on:click=move |_| state.edit_interview(current.id, |i| i.examples.retain(|e| e.id != example_id))>
+                    on:click=move |_| state.edit(current.id, |i: &mut Interview| i.examples.retain(|e| e.id != example_id))>
                     {move || t.get().remove_example}
                 </button>
             </div>

@@ -22,7 +22,7 @@ pub fn LinksStep() -> impl IntoView {
         let Some(definition) = definition_for(&interview) else {
             return Vec::new();
         };
-        let catalogue: Vec<_> = state.initiatives.read().values().cloned().collect();
+        let catalogue: Vec<_> = state.records.initiatives.read().values().cloned().collect();
         // Each with its reason line in the UI language.
         suggest(definition, &interview, &company, &catalogue)
             .into_iter()
@@ -35,6 +35,7 @@ pub fn LinksStep() -> impl IntoView {
     });
     let links = Memo::new(move |_| {
         let mut links: Vec<(Uuid, String)> = state
+            .records
             .links
             .read()
             .values()
@@ -53,7 +54,7 @@ pub fn LinksStep() -> impl IntoView {
         links.into_iter().map(|(id, _)| id).collect::<Vec<_>>()
     });
     let linked = move |initiative_id: Uuid| {
-        state.links.read().values().any(|l| {
+        state.records.links.read().values().any(|l| {
             l.company_id == current.company_id
                 && l.initiative_id == initiative_id
                 && !l.meta.deleted
@@ -70,7 +71,7 @@ pub fn LinksStep() -> impl IntoView {
             &today,
         );
         link.follow_up_date = follow_up_after(&today, FOLLOW_UP_MONTHS).unwrap_or_default();
-        state.add_link(link);
+        state.save(link);
     };
     view! {
         <section class="panel">
@@ -88,7 +89,7 @@ pub fn LinksStep() -> impl IntoView {
         <Show when=move || !suggestions.read().is_empty() fallback=move || view! { <p class="empty">{t.get().no_suggestions}</p> }>
             <ul class="suggestions" data-testid="suggestions">
                 {move || suggestions.get().into_iter().map(|(s, reason)| {
-                    let initiative = state.initiatives.read_untracked().get(&s.initiative_id).cloned();
+                    let initiative = state.records.initiatives.read_untracked().get(&s.initiative_id).cloned();
                     let id = s.initiative_id;
                     let name = initiative.as_ref().map(|i| i.name.clone()).unwrap_or_default();
                     let offer = initiative.as_ref().map(|i| i.offer(lang()).to_owned()).unwrap_or_default();
@@ -125,6 +126,7 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
     let t = use_texts();
     let link = Memo::new(move |_| {
         state
+            .records
             .links
             .read()
             .get(&link_id)
@@ -133,6 +135,7 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
     });
     let initiative = Memo::new(move |_| {
         state
+            .records
             .initiatives
             .read()
             .get(&link.read().initiative_id)
@@ -142,7 +145,7 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
     let set_status = move |status: LinkStatus| {
         let today = clock::today();
         let text = note.get_untracked();
-        state.edit_link(link_id, |l| {
+        state.edit(link_id, |l: &mut Link| {
             // `set_status` refuses impossible steps; the buttons only offer allowed ones.
             let _ = l.set_status(status, &today, &text);
         });
@@ -171,7 +174,7 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
                         <label for=coach_id.clone()>{t.get().coach}</label>
                         <select id=coach_id on:change=move |ev| {
                             let coach = event_target_value(&ev);
-                            state.edit_link(link_id, |l| l.coach = coach);
+                            state.edit(link_id, |l: &mut Link| l.coach = coach);
                         }>
                             <option value="" selected=move || link.read().coach.is_empty()>{t.get().choose_coach}</option>
                             {i.coaches.into_iter().map(|c| {
@@ -210,7 +213,7 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
                 <input id=next_id type="text" prop:value=move || link.read().next_steps.clone()
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
-                        state.edit_link(link_id, |l| l.next_steps = v);
+                        state.edit(link_id, |l: &mut Link| l.next_steps = v);
                     }/>
             </div>
             <div class="field">
@@ -218,11 +221,11 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
                 <input id=follow_id type="date" prop:value=move || link.read().follow_up_date.clone()
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
-                        state.edit_link(link_id, |l| l.follow_up_date = v);
+                        state.edit(link_id, |l: &mut Link| l.follow_up_date = v);
                     }/>
             </div>
             <div class="actions">
-                <button type="button" class="button ghost" on:click=move |_| state.edit_link(link_id, |l| l.meta.deleted = true)>
+                <button type="button" class="button ghost" on:click=move |_| state.edit(link_id, |l: &mut Link| l.meta.deleted = true)>
                     {move || t.get().remove_link}
                 </button>
             </div>

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use praatplaat_domain::model::{NeedLevel, ThemeNeed};
+use praatplaat_domain::model::{Interview, NeedLevel, ThemeNeed};
 
 use super::use_current_interview;
 use crate::components::choice::Choice;
@@ -21,7 +21,7 @@ pub fn NeedsStep() -> impl IntoView {
     let state = use_app_state();
     let t = use_texts();
     let current = use_current_interview();
-    let definition = Memo::new(move |_| current.interview().and_then(|i| definition_for(&i)));
+    let definition = Memo::new(move |_| current.with_interview(definition_for).flatten());
     let lang = move || state.settings.with(|s| s.lang);
     view! {
         <p class="plate-intro">{move || t.get().needs_intro}</p>
@@ -32,13 +32,13 @@ pub fn NeedsStep() -> impl IntoView {
                     let id = theme.id.clone();
                     let need = Memo::new({
                         let id = id.clone();
-                        move |_| current.interview().and_then(|i| i.needs.get(&id).cloned()).unwrap_or_default()
+                        move |_| current.with_interview(|i| i.needs.get(&id).cloned()).flatten().unwrap_or_default()
                     });
                     let edit = {
                         let id = id.clone();
                         move |change: Box<dyn FnOnce(&mut ThemeNeed)>| {
                             let id = id.clone();
-                            state.edit_interview(current.id, move |i| {
+                            state.edit(current.id, move |i: &mut Interview| {
                                 let mut need = i.needs.get(&id).cloned().unwrap_or_default();
                                 change(&mut need);
                                 if need.is_empty() {

@@ -21,8 +21,9 @@ pub fn OwnPlateStep() -> impl IntoView {
     let plate = use_plate_view(Signal::derive(move || current.interview()));
     let (themes, steps) = (plate.themes, plate.steps);
     let links = Memo::new(move |_| {
-        let initiatives = state.initiatives.read();
+        let initiatives = state.records.initiatives.read();
         state
+            .records
             .links
             .read()
             .values()

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use praatplaat_domain::model::{InterviewStatus, Sharing};
+use praatplaat_domain::model::{Interview, InterviewStatus, Sharing};
 
 use super::use_current_interview;
 use crate::components::plate_drawing::PlateDrawing;
@@ -43,7 +43,7 @@ pub fn SummaryStep() -> impl IntoView {
         } else {
             InterviewStatus::Completed
         };
-        state.edit_interview(current.id, |i| i.status = status);
+        state.edit(current.id, |i: &mut Interview| i.status = status);
     };
     view! {
         <div class="summary">

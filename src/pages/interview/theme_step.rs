@@ -15,7 +15,7 @@ pub fn ThemeStep() -> impl IntoView {
     let t = use_texts();
     let current = use_current_interview();
     let params = use_params_map();
-    let definition = Memo::new(move |_| current.interview().and_then(|i| definition_for(&i)));
+    let definition = Memo::new(move |_| current.with_interview(definition_for).flatten());
     let theme_id = move || params.read().get("theme").unwrap_or_default();
     let lang = move || state.settings.with(|s| s.lang);
     move || {

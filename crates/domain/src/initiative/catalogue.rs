@@ -108,6 +108,12 @@ pub struct Initiative {
     pub meta: RecordMeta,
 }
 
+impl crate::model::RecordRules for Initiative {
+    fn validate(&self) -> Result<(), ValidationError> {
+        Initiative::validate(self)
+    }
+}
+
 impl Default for Initiative {
     fn default() -> Self {
         Initiative {

@@ -162,6 +162,15 @@ pub struct Link {
     pub meta: RecordMeta,
 }
 
+impl crate::model::RecordRules for Link {
+    fn validate(&self) -> Result<(), ValidationError> {
+        Link::validate(self)
+    }
+    fn conflicts(&self) -> &[crate::model::Conflict] {
+        &self.conflicts
+    }
+}
+
 impl Default for Link {
     fn default() -> Self {
         Link {
