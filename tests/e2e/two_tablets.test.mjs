@@ -193,8 +193,17 @@ test("two tablets offline: different fields merge, the same field asks for a cho
     assert.equal(await tick(page, "GR-01").getAttribute("aria-pressed"), "true");
     assert.equal(await tick(page, "GR-05").getAttribute("aria-pressed"), "true");
     await page.goto(`${url}/ambition`);
-    assert.equal(await page.getByLabel("De ambitie in eigen woorden").inputValue(), AMBITION_B);
+    // The field fills once the page has read IndexedDB: wait for that, not for a fixed time.
+    const ambition = page.getByLabel("De ambitie in eigen woorden");
+    for (let i = 0; i < 40 && (await ambition.inputValue()) !== AMBITION_B; i++) await page.waitForTimeout(100);
+    assert.equal(await ambition.inputValue(), AMBITION_B);
   }
+  // The company's own plate on paper never shows the choice (it holds internal notes).
+  await a.goto(`${url}/own`);
+  await conflictsA.waitFor();
+  await a.emulateMedia({ media: "print" });
+  assert.equal(await conflictsA.isVisible(), false, "the conflict chooser is printed");
+  await a.emulateMedia({ media: "screen" });
   await a.goto(`${url}/company`);
   await conflictsA.waitFor();
   await shot(a, "conflict-landscape");

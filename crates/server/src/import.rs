@@ -45,6 +45,10 @@ pub struct ImportReport {
     pub rejected: Vec<String>,
     pub photos_new: usize,
     pub photos_known: usize,
+    /// Photos not stored because they are not JPEGs of a photo's size, each `hash: reason` (the
+    /// records naming them still apply; the tablet keeps the photo).
+    #[serde(default)]
+    pub photos_refused: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -182,6 +186,11 @@ pub async fn import_export(
     };
     // Photos first: a record that names a photo should find it on the server.
     for (hash, bytes) in &photos {
+        // The same check as an upload's: an export is no way around it.
+        if let Err(e) = praatplaat_domain::photo::jpeg_size(bytes) {
+            report.photos_refused.push(format!("{hash}: {e}"));
+            continue;
+        }
         if store.put_photo(hash, bytes).await? {
             report.photos_new += 1;
         } else {

@@ -133,7 +133,7 @@ async fn import_command(
     }
     println!(
         "imported the export of device {}: {} applied, {} merged, {} already here, {} older than \
-         the server's, {} refused; photos: {} new, {} already here",
+         the server's, {} refused; photos: {} new, {} already here, {} not a photo",
         report.device_id,
         report.applied,
         report.merged,
@@ -141,10 +141,14 @@ async fn import_command(
         report.superseded,
         report.rejected.len(),
         report.photos_new,
-        report.photos_known
+        report.photos_known,
+        report.photos_refused.len()
     );
     for reason in &report.rejected {
         println!("  refused: {reason}");
+    }
+    for reason in &report.photos_refused {
+        println!("  photo not stored: {reason}");
     }
     Ok(())
 }

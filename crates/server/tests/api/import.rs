@@ -37,7 +37,9 @@ async fn an_export_is_imported_once_however_often_it_is_sent(db: Db) {
         notes: "Alleen op de tablet".into(),
         ..Interview::default()
     };
-    let photo = vec![0xFF, 0xD8, 0xFF, 0xE0, 9, 9, 9];
+    let photo = crate::harness::jpeg(3, 2_000);
+    // Not a JPEG: an export is no way around the upload's check.
+    let html = b"<html><script>alert(1)</script></html>".to_vec();
     let bundle = ExportBundle::new(
         tablet,
         1,
@@ -51,7 +53,7 @@ async fn an_export_is_imported_once_however_often_it_is_sent(db: Db) {
                 record: Record::Interview(interview),
             },
         ],
-        std::slice::from_ref(&photo),
+        &[photo.clone(), html.clone()],
     );
     let sealed = praatplaat_vault::seal(
         &bundle.to_json().unwrap(),
@@ -79,6 +81,19 @@ async fn an_export_is_imported_once_however_often_it_is_sent(db: Db) {
         (first["applied"].as_u64(), first["photos_new"].as_u64()),
         (Some(2), Some(1))
     );
+    let html_hash = praatplaat_domain::photo::content_hash(&html);
+    let refused = first["photos_refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{first}");
+    assert!(
+        refused[0].as_str().unwrap().starts_with(&html_hash),
+        "{first}"
+    );
+    let stored = office
+        .get(&format!("/photos/{html_hash}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), StatusCode::NOT_FOUND);
     let again: Value = send(&office, "paard batterij nietje")
         .await
         .unwrap()
@@ -189,7 +204,7 @@ async fn damaged_exports_are_refused_with_a_clear_error(db: Db) {
             seq: 1,
             record: Record::Company(company),
         }],
-        &[vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]],
+        &[crate::harness::jpeg(5, 1_000)],
     )
     .to_json()
     .unwrap();
