@@ -8,11 +8,16 @@ SERVER := target/server/praatplaat-server
 SOAK := target/server/praatplaat-soak
 PORT ?= 8080
 
-.PHONY: run test setup setup-test app server lint test-rust test-wasm test-soak test-e2e screenshots taps bench soak clean
+.PHONY: run demo test setup setup-test app server lint test-rust test-wasm test-soak test-e2e screenshots taps bench soak clean
 
 ## Build everything and run app + server on http://127.0.0.1:$(PORT) (SQLite in ./data/).
 run: setup app server
 	$(SERVER) --bind 127.0.0.1:$(PORT) --static-dir dist
+
+## Load the demo programme into ./data/ (accounts demo-coordinator, demo-jan, demo-partner,
+## demo-beheer, password praatplaat-demo); then `make run`. Loading it twice changes nothing.
+demo: setup server
+	$(SERVER) demo
 
 ## Install what the tests need and run every test.
 test: setup-test lint test-rust test-wasm app server test-soak test-e2e

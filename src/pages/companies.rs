@@ -1,6 +1,8 @@
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
-use praatplaat_domain::initiative::{link_counts, LinkStatus};
+use praatplaat_domain::initiative::{link_counts, Link, LinkStatus};
 use praatplaat_domain::model::InterviewStatus;
 use praatplaat_domain::municipality;
 use uuid::Uuid;
@@ -30,6 +32,20 @@ pub fn CompaniesPage() -> impl IntoView {
         let interviews = state.records.interviews.read();
         let links = state.records.links.read();
         let initiatives = state.records.initiatives.read();
+        // Grouped by company once: the rows cost companies + interviews + links, not their product.
+        let mut latest: BTreeMap<Uuid, (&str, Uuid, InterviewStatus)> = BTreeMap::new();
+        for i in interviews.values().filter(|i| !i.meta.deleted) {
+            let newer = latest
+                .get(&i.company_id)
+                .is_none_or(|(date, ..)| i.date.as_str() >= *date);
+            if newer {
+                latest.insert(i.company_id, (i.date.as_str(), i.id, i.status));
+            }
+        }
+        let mut links_of: BTreeMap<Uuid, Vec<&Link>> = BTreeMap::new();
+        for l in links.values().filter(|l| !l.meta.deleted) {
+            links_of.entry(l.company_id).or_default().push(l);
+        }
         let mut rows: Vec<CompanyRow> = state
             .records
             .companies
@@ -37,15 +53,8 @@ pub fn CompaniesPage() -> impl IntoView {
             .values()
             .filter(|c| !c.meta.deleted)
             .map(|c| {
-                let interview = interviews
-                    .values()
-                    .filter(|i| i.company_id == c.id && !i.meta.deleted)
-                    .max_by(|a, b| a.date.cmp(&b.date))
-                    .map(|i| (i.id, i.status));
-                let company_links: Vec<_> = links
-                    .values()
-                    .filter(|l| l.company_id == c.id && !l.meta.deleted)
-                    .collect();
+                let interview = latest.get(&c.id).map(|&(_, id, status)| (id, status));
+                let company_links: &[&Link] = links_of.get(&c.id).map_or(&[], Vec::as_slice);
                 let mut push: Vec<fn(&Texts) -> &'static str> = Vec::new();
                 if company_links
                     .iter()

@@ -5,6 +5,7 @@
 //! on no browser, database or async runtime crate, so everything here is tested natively.
 
 pub mod access;
+pub mod demo;
 pub mod export;
 pub mod figures;
 pub mod initiative;

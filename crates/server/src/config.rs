@@ -84,6 +84,11 @@ pub enum Command {
     },
     /// Prints the OpenAPI document of the API (also served at /api/v1/openapi.json).
     Openapi,
+    /// Fills the database with a demo programme to look around in: the accounts `demo-beheer`
+    /// (admin), `demo-coordinator`, `demo-jan` (interviewer) and `demo-partner`, all with the
+    /// password `praatplaat-demo`, and 18 companies with their interviews and links, pushed as
+    /// demo-jan's tablet. Loading it again changes nothing.
+    Demo,
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -34,6 +34,7 @@ async fn run(config: Config) -> Result<(), String> {
         Some(Command::Import { file, user }) => {
             import_command(&state, &file, user.as_deref()).await
         }
+        Some(Command::Demo) => demo_command(&state).await,
         Some(Command::Openapi) => praatplaat_server::http::openapi()
             .to_pretty_json()
             .map(|json| println!("{json}"))
@@ -106,6 +107,18 @@ async fn user_command(state: &AppState, action: UserCommand) -> Result<(), Strin
             Ok(())
         }
     }
+}
+
+async fn demo_command(state: &AppState) -> Result<(), String> {
+    let report = praatplaat_server::demo::load(state).await?;
+    println!(
+        "demo: {} records stored, {} already there; accounts {} with password {}",
+        report.applied,
+        report.already,
+        praatplaat_server::demo::ACCOUNTS.map(|a| a.0).join(", "),
+        praatplaat_server::demo::PASSWORD
+    );
+    Ok(())
 }
 
 async fn import_command(

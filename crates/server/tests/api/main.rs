@@ -8,6 +8,7 @@ mod abuse;
 mod access;
 mod accounts;
 mod conflicts;
+mod demo;
 mod faults;
 mod hardening;
 mod import;
