@@ -7,13 +7,16 @@ use leptos::prelude::*;
 use praatplaat_domain::model::RecordKind;
 /// The UI language is the plate's language: one enum for both.
 pub use praatplaat_domain::plate::Lang;
-use praatplaat_domain::protocol::auth::Role;
 
 use crate::storage::human_bytes;
 
+mod account_screen;
 mod codes;
+mod sync_screen;
 mod transfer;
+pub use account_screen::AccountTexts;
 pub use codes::{suggestion_reason, CodeTexts};
+pub use sync_screen::SyncTexts;
 pub use transfer::TransferTexts;
 
 /// The texts of `lang`.
@@ -213,67 +216,7 @@ pub struct Texts {
     pub storage_low: fn(&str) -> String,
     pub storage_unknown: &'static str,
     pub show_more: fn(usize, usize) -> String,
-    pub account: &'static str,
-    pub sign_in_intro: &'static str,
-    pub username: &'static str,
-    pub password: &'static str,
-    pub device_label: &'static str,
-    pub device_label_hint: &'static str,
-    pub sign_in: &'static str,
-    pub signing_in: &'static str,
-    pub sign_out: &'static str,
-    pub devices_title: &'static str,
-    pub devices_intro: &'static str,
-    pub devices_load: &'static str,
-    pub devices_failed: fn(&str) -> String,
-    pub devices_unnamed: &'static str,
-    pub devices_this_one: &'static str,
-    pub devices_last_seen: fn(&str) -> String,
-    pub devices_revoked_at: fn(&str) -> String,
-    pub devices_revoke: &'static str,
-    pub signed_in_as: fn(&str, &str) -> String,
-    pub role: fn(Role) -> &'static str,
-    pub sign_out_note: &'static str,
-    pub sign_out_waiting: fn(usize) -> String,
-    pub sign_in_to_sync: &'static str,
-    pub signed_out_by_server: &'static str,
-    pub sign_in_offline: &'static str,
-    pub fill_credentials: &'static str,
-    pub bad_credentials: &'static str,
-    pub too_many_attempts: fn(u32) -> String,
-    pub server_unreachable: &'static str,
-    pub sign_in_failed: fn(&str) -> String,
-    pub sign_in_busy: &'static str,
-    pub sign_in_device_reserved: &'static str,
-    pub sync_title: &'static str,
-    pub ago: fn(i64) -> String,
-    pub waiting_title: &'static str,
-    pub nothing_waiting: &'static str,
-    /// Changes another account made here, kept until that account signs in again (name, count).
-    pub held_for_other: fn(&str, usize) -> String,
-    /// Before signing in while another account's changes wait (who, in a list).
-    pub switch_user_title: &'static str,
-    pub switch_user_text: fn(&str) -> String,
-    pub switch_user_confirm: &'static str,
-    pub switch_user_cancel: &'static str,
-    pub kind_count: fn(RecordKind, usize) -> String,
-    pub photos_count: fn(usize, &str) -> String,
-    pub set_aside_title: &'static str,
-    pub set_aside_help: &'static str,
-    pub set_aside_reason: fn(&str) -> String,
     pub kind_name: fn(RecordKind) -> &'static str,
-    pub unnamed: &'static str,
-    pub open_record: &'static str,
-    pub problem_title: &'static str,
-    pub problem_unreachable: &'static str,
-    /// HTTP status and the API's error code.
-    pub problem_server: fn(u16, &str) -> String,
-    pub problem_garbled: &'static str,
-    pub problem_device_unreadable: &'static str,
-    pub problem_forbidden: &'static str,
-    pub problem_device: &'static str,
-    pub auto_retry: &'static str,
-    pub sync_details: &'static str,
     /// Export/import, photo upload progress and the "safe on the server" mark.
     pub transfer: &'static TransferTexts,
     /// Words for the codes the domain and the server hand over: refusals, the fields of
@@ -295,6 +238,10 @@ pub struct Texts {
     pub choice_marker: &'static str,
     pub interviews_waiting_choice: fn(usize) -> String,
     pub catalogue_read_only: &'static str,
+    /// Texts of the sync screen: what waits, what was set aside, the last problem
+    pub sync_screen: &'static SyncTexts,
+    /// Texts of signing in and out, the account and its devices
+    pub account_screen: &'static AccountTexts,
 }
 
 pub const NL: Texts = Texts {
@@ -506,135 +453,12 @@ pub const NL: Texts = Texts {
     },
     storage_unknown: "Deze browser meldt niet hoeveel opslag er is.",
     show_more: |shown, total| format!("Meer tonen ({shown} van {total})"),
-    account: "Account",
-    sign_in_intro: "Meld je één keer aan, met internet. Daarna synchroniseert dit apparaat \
-                    vanzelf, ook na weken zonder netwerk.",
-    username: "Gebruikersnaam",
-    password: "Wachtwoord",
-    device_label: "Naam van dit apparaat",
-    device_label_hint: "De coördinator ziet deze naam in de lijst van aangemelde apparaten.",
-    sign_in: "Aanmelden",
-    signing_in: "Bezig met aanmelden…",
-    sign_out: "Afmelden",
-    devices_title: "Aangemelde apparaten",
-    devices_intro: "Een tablet kwijt? Haal de lijst op en trek de aanmelding van dat apparaat \
-                    in: het kan dan niet meer synchroniseren. Wat er al op de server staat, blijft.",
-    devices_load: "Lijst ophalen",
-    devices_failed: |why| format!("De lijst kon niet worden opgehaald ({why}). Controleer het netwerk."),
-    devices_unnamed: "Apparaat zonder naam",
-    devices_this_one: "Dit apparaat",
-    devices_last_seen: |at| format!("Laatst gezien {at}"),
-    devices_revoked_at: |at| format!("Ingetrokken {at}"),
-    devices_revoke: "Intrekken",
-    signed_in_as: |name, role| format!("Aangemeld als {name} ({role})"),
-    role: |role| match role {
-        Role::Interviewer => "interviewer",
-        Role::Coordinator => "coördinator",
-        Role::Partner => "partner",
-        Role::Admin => "beheerder",
-    },
-    sign_out_note: "Na afmelden synchroniseert dit apparaat niet meer. Je gegevens blijven op \
-                    dit apparaat.",
-    sign_out_waiting: |n| {
-        format!("Er wachten nog {n} wijziging(en). Ze blijven hier en gaan mee zodra je weer aanmeldt.")
-    },
-    sign_in_to_sync: "Meld je aan om te synchroniseren",
-    signed_out_by_server: "Dit apparaat is afgemeld. Meld opnieuw aan om te synchroniseren; je \
-                           gegevens blijven op dit apparaat.",
-    sign_in_offline: "Aanmelden kan alleen met internet, en dit apparaat is nu offline. Je kunt \
-                      gewoon verder werken: alles blijft op dit apparaat.",
-    fill_credentials: "Vul je gebruikersnaam en wachtwoord in.",
-    bad_credentials: "Gebruikersnaam of wachtwoord klopt niet. Let op hoofdletters.",
-    too_many_attempts: |minutes| match minutes {
-        0 | 1 => "Te veel pogingen. Wacht 1 minuut en probeer het dan opnieuw.".to_owned(),
-        n => format!("Te veel pogingen. Wacht {n} minuten en probeer het dan opnieuw."),
-    },
-    server_unreachable: "De server is niet bereikbaar. Controleer de verbinding en het \
-                         serveradres, of probeer het later.",
-    sign_in_failed: |e| {
-        format!("Aanmelden lukte niet ({e}). Probeer het later of meld het bij de coördinator.")
-    },
-    sign_in_busy: "De server is even druk met aanmeldingen. Probeer het over een paar seconden \
-                   opnieuw.",
-    sign_in_device_reserved: "Dit apparaat kan zich niet aanmelden (het apparaat-id is van de \
-                              server zelf). Wis de gegevens van de app of gebruik een ander \
-                              apparaat.",
-    sync_title: "Synchronisatie",
-    ago: |minutes| match minutes {
-        m if m < 1 => "zojuist".to_owned(),
-        1 => "1 minuut geleden".to_owned(),
-        m if m < 60 => format!("{m} minuten geleden"),
-        m if m < 48 * 60 => format!("{} uur geleden", m / 60),
-        m => format!("{} dagen geleden", m / (24 * 60)),
-    },
-    waiting_title: "Wacht op verzending",
-    nothing_waiting: "Niets: alles staat ook op de server.",
-    held_for_other: |name, n| {
-        let what = if n == 1 { "1 wijziging".to_owned() } else { format!("{n} wijzigingen") };
-        format!(
-            "{what} van {name} wacht tot {name} zich hier weer aanmeldt: die gaan nooit onder een \
-             ander account naar de server."
-        )
-    },
-    switch_user_title: "Wijzigingen van iemand anders wachten",
-    switch_user_text: |who| {
-        format!(
-            "Op dit apparaat wachten wijzigingen van {who}. Die worden niet onder jouw account \
-             verstuurd: ze blijven hier tot {who} zich weer aanmeldt (of gaan mee in een \
-             exportbestand). Toch aanmelden?"
-        )
-    },
-    switch_user_confirm: "Toch aanmelden",
-    switch_user_cancel: "Annuleren",
-    kind_count: |kind, n| {
-        let (one, many) = match kind {
-            RecordKind::Interview => ("gesprek", "gesprekken"),
-            RecordKind::Company => ("bedrijf", "bedrijven"),
-            RecordKind::Link => ("koppeling", "koppelingen"),
-            RecordKind::Initiative => ("initiatief", "initiatieven"),
-        };
-        format!("{n} {}", if n == 1 { one } else { many })
-    },
-    photos_count: |n, size| {
-        if n == 1 {
-            format!("1 foto ({size})")
-        } else {
-            format!("{n} foto’s ({size})")
-        }
-    },
-    set_aside_title: "Apart gezet",
-    set_aside_help: "De server heeft deze wijzigingen geweigerd. Ze staan nog op dit apparaat, \
-                     maar gaan niet mee. Pas ze aan (dan gaan ze opnieuw mee); lukt dat niet, \
-                     meld het bij de coördinator.",
-    set_aside_reason: |reason| format!("Reden van de server: {reason}"),
     kind_name: |kind| match kind {
         RecordKind::Interview => "Gesprek",
         RecordKind::Company => "Bedrijf",
         RecordKind::Link => "Koppeling",
         RecordKind::Initiative => "Initiatief",
     },
-    unnamed: "(zonder naam)",
-    open_record: "Openen",
-    problem_title: "Laatste probleem",
-    problem_unreachable: "Geen verbinding met de server. Wacht op netwerk; alles staat veilig op \
-                          dit apparaat.",
-    problem_server: |status, code| {
-        let code = if code.is_empty() { String::new() } else { format!(", {code}") };
-        format!(
-            "De server gaf een fout (HTTP {status}{code}). Probeer het later of meld het bij de \
-             coördinator; alles staat veilig op dit apparaat."
-        )
-    },
-    problem_garbled: "Het antwoord van de server was onleesbaar of onvolledig. De app probeert \
-                      het opnieuw; alles staat veilig op dit apparaat.",
-    problem_device_unreadable: "Gegevens op dit apparaat zijn onleesbaar. Sluit de app en open \
-                                hem opnieuw; helpt dat niet, meld het bij de coördinator.",
-    problem_forbidden: "Dit account mag geen gesprekken synchroniseren. Meld je af en meld je aan \
-                        met je interviewer-account, of vraag het de coördinator.",
-    problem_device: "Lezen of schrijven op dit apparaat lukte niet. Sluit de app en open hem \
-                     opnieuw; helpt dat niet, meld het bij de coördinator.",
-    auto_retry: "De app probeert het zelf opnieuw.",
-    sync_details: "Synchronisatie bekijken",
     transfer: &transfer::NL,
     codes: &codes::NL,
     bytes: |b| human_bytes(b, true),
@@ -664,6 +488,8 @@ pub const NL: Texts = Texts {
     },
     catalogue_read_only: "Alleen de coördinator past de catalogus aan. Je kunt hem hier wel \
                           inzien.",
+    sync_screen: &sync_screen::NL,
+    account_screen: &account_screen::NL,
 };
 
 pub const EN: Texts = Texts {
@@ -871,131 +697,12 @@ pub const EN: Texts = Texts {
     },
     storage_unknown: "This browser does not report its storage.",
     show_more: |shown, total| format!("Show more ({shown} of {total})"),
-    account: "Account",
-    sign_in_intro: "Sign in once, with internet. After that this device syncs by itself, even \
-                    after weeks without a network.",
-    username: "User name",
-    password: "Password",
-    device_label: "Name of this device",
-    device_label_hint: "The coordinator sees this name in the list of signed-in devices.",
-    sign_in: "Sign in",
-    signing_in: "Signing in…",
-    sign_out: "Sign out",
-    devices_title: "Signed-in devices",
-    devices_intro: "Lost a tablet? Load the list and revoke that device's sign-in: it can no \
-                    longer sync. What is already on the server stays.",
-    devices_load: "Load the list",
-    devices_failed: |why| format!("The list could not be loaded ({why}). Check the network."),
-    devices_unnamed: "Unnamed device",
-    devices_this_one: "This device",
-    devices_last_seen: |at| format!("Last seen {at}"),
-    devices_revoked_at: |at| format!("Revoked {at}"),
-    devices_revoke: "Revoke",
-    signed_in_as: |name, role| format!("Signed in as {name} ({role})"),
-    role: |role| match role {
-        Role::Interviewer => "interviewer",
-        Role::Coordinator => "coordinator",
-        Role::Partner => "partner",
-        Role::Admin => "administrator",
-    },
-    sign_out_note: "After signing out this device no longer syncs. Your data stays on this \
-                    device.",
-    sign_out_waiting: |n| {
-        format!("{n} change(s) still waiting. They stay here and go as soon as you sign in again.")
-    },
-    sign_in_to_sync: "Sign in to sync",
-    signed_out_by_server: "This device was signed out. Sign in again to sync; your data stays on \
-                           this device.",
-    sign_in_offline: "Signing in needs the internet, and this device is offline now. You can \
-                      carry on working: everything stays on this device.",
-    fill_credentials: "Fill in your user name and password.",
-    bad_credentials: "User name or password is wrong. Mind upper and lower case.",
-    too_many_attempts: |minutes| match minutes {
-        0 | 1 => "Too many attempts. Wait 1 minute, then try again.".to_owned(),
-        n => format!("Too many attempts. Wait {n} minutes, then try again."),
-    },
-    server_unreachable: "The server cannot be reached. Check the connection and the server \
-                         address, or try later.",
-    sign_in_failed: |e| format!("Signing in did not work ({e}). Try later or tell the coordinator."),
-    sign_in_busy: "The server is busy with sign-ins. Try again in a few seconds.",
-    sign_in_device_reserved: "This device cannot sign in (its device id is the server's own). \
-                              Clear the app's data or use another device.",
-    sync_title: "Sync",
-    ago: |minutes| match minutes {
-        m if m < 1 => "just now".to_owned(),
-        1 => "1 minute ago".to_owned(),
-        m if m < 60 => format!("{m} minutes ago"),
-        m if m < 48 * 60 => format!("{} hours ago", m / 60),
-        m => format!("{} days ago", m / (24 * 60)),
-    },
-    waiting_title: "Waiting to be sent",
-    nothing_waiting: "Nothing: everything is on the server too.",
-    held_for_other: |name, n| {
-        let what = if n == 1 { "1 change".to_owned() } else { format!("{n} changes") };
-        format!(
-            "{what} by {name} wait until {name} signs in here again: they never go to the server \
-             under another account."
-        )
-    },
-    switch_user_title: "Someone else's changes are waiting",
-    switch_user_text: |who| {
-        format!(
-            "Changes by {who} are waiting on this device. They are not sent under your account: \
-             they stay here until {who} signs in again (or travel in an export file). Sign in \
-             anyway?"
-        )
-    },
-    switch_user_confirm: "Sign in anyway",
-    switch_user_cancel: "Cancel",
-    kind_count: |kind, n| {
-        let (one, many) = match kind {
-            RecordKind::Interview => ("interview", "interviews"),
-            RecordKind::Company => ("company", "companies"),
-            RecordKind::Link => ("link", "links"),
-            RecordKind::Initiative => ("initiative", "initiatives"),
-        };
-        format!("{n} {}", if n == 1 { one } else { many })
-    },
-    photos_count: |n, size| {
-        if n == 1 {
-            format!("1 photo ({size})")
-        } else {
-            format!("{n} photos ({size})")
-        }
-    },
-    set_aside_title: "Set aside",
-    set_aside_help: "The server refused these changes. They are still on this device but do not \
-                     travel. Change them (they then go again); if that does not help, tell the \
-                     coordinator.",
-    set_aside_reason: |reason| format!("The server's reason: {reason}"),
     kind_name: |kind| match kind {
         RecordKind::Interview => "Interview",
         RecordKind::Company => "Company",
         RecordKind::Link => "Link",
         RecordKind::Initiative => "Initiative",
     },
-    unnamed: "(no name)",
-    open_record: "Open",
-    problem_title: "Last problem",
-    problem_unreachable: "No connection with the server. Wait for a network; everything is safe \
-                          on this device.",
-    problem_server: |status, code| {
-        let code = if code.is_empty() { String::new() } else { format!(", {code}") };
-        format!(
-            "The server reported an error (HTTP {status}{code}). Try later or tell the \
-             coordinator; everything is safe on this device."
-        )
-    },
-    problem_garbled: "The server's answer was unreadable or incomplete. The app tries again; \
-                      everything is safe on this device.",
-    problem_device_unreadable: "Data on this device is unreadable. Close the app and open it \
-                                again; if that does not help, tell the coordinator.",
-    problem_forbidden: "This account may not sync interviews. Sign out and sign in with your \
-                        interviewer account, or ask the coordinator.",
-    problem_device: "Reading or writing on this device failed. Close the app and open it \
-                     again; if that does not help, tell the coordinator.",
-    auto_retry: "The app tries again by itself.",
-    sync_details: "View sync",
     transfer: &transfer::EN,
     codes: &codes::EN,
     bytes: |b| human_bytes(b, false),
@@ -1024,6 +731,8 @@ pub const EN: Texts = Texts {
         }
     },
     catalogue_read_only: "Only the coordinator changes the catalogue. You can view it here.",
+    sync_screen: &sync_screen::EN,
+    account_screen: &account_screen::EN,
 };
 
 /// The texts of the current language, reactive: read it inside a closure in `view!`.

@@ -19,7 +19,7 @@ pub fn AccountPanel() -> impl IntoView {
     let t = use_texts();
     view! {
         <fieldset class="panel account" data-testid="account">
-            <legend>{move || t.get().account}</legend>
+            <legend>{move || t.get().account_screen.account}</legend>
             <Show when=move || state.account.with(|a| a.signed_in()) fallback=|| view! { <SignInForm/> }>
                 <SignedIn/>
             </Show>
@@ -39,7 +39,7 @@ fn SignedIn() -> impl IntoView {
                     "" => s.user.username.as_str(),
                     name => name,
                 };
-                (t.signed_in_as)(name, (t.role)(s.user.role))
+                (t.account_screen.signed_in_as)(name, (t.account_screen.role)(s.user.role))
             })
         })
     };
@@ -62,10 +62,10 @@ fn SignedIn() -> impl IntoView {
     };
     view! {
         <p class="signed-in" data-testid="signed-in">{who}</p>
-        <p class="hint">{move || t.get().sign_out_note}</p>
-        {move || (waiting() > 0).then(|| view! { <p class="hint">{(t.get().sign_out_waiting)(waiting())}</p> })}
+        <p class="hint">{move || t.get().account_screen.sign_out_note}</p>
+        {move || (waiting() > 0).then(|| view! { <p class="hint">{(t.get().account_screen.sign_out_waiting)(waiting())}</p> })}
         <div class="actions">
-            <button class="button" data-testid="sign-out" on:click=sign_out>{move || t.get().sign_out}</button>
+            <button class="button" data-testid="sign-out" on:click=sign_out>{move || t.get().account_screen.sign_out}</button>
         </div>
     }
 }
@@ -73,15 +73,15 @@ fn SignedIn() -> impl IntoView {
 /// What went wrong with a sign-in, in the interviewer's words.
 fn sign_in_error(e: &NetError, t: &Texts) -> String {
     match e {
-        _ if !window().navigator().on_line() => t.sign_in_offline.to_owned(),
-        NetError::Unreachable(_) => t.server_unreachable.to_owned(),
-        NetError::Http { status: 401, .. } => t.bad_credentials.to_owned(),
+        _ if !window().navigator().on_line() => t.account_screen.sign_in_offline.to_owned(),
+        NetError::Unreachable(_) => t.account_screen.server_unreachable.to_owned(),
+        NetError::Http { status: 401, .. } => t.account_screen.bad_credentials.to_owned(),
         // Too many password checks at once on the server: seconds, not minutes.
         NetError::Http {
             status: 429, code, ..
-        } if code == "busy" => t.sign_in_busy.to_owned(),
+        } if code == "busy" => t.account_screen.sign_in_busy.to_owned(),
         NetError::Http { code, .. } if code == "device_reserved" => {
-            t.sign_in_device_reserved.to_owned()
+            t.account_screen.sign_in_device_reserved.to_owned()
         }
         NetError::Http {
             status: 429,
@@ -90,7 +90,7 @@ fn sign_in_error(e: &NetError, t: &Texts) -> String {
         } => {
             // Whole minutes, rounded up: "wait 0 minutes" would invite another failed attempt.
             let minutes = retry_after.map_or(1, |s| s.div_ceil(60).max(1));
-            (t.too_many_attempts)(minutes)
+            (t.account_screen.too_many_attempts)(minutes)
         }
         // The server's own sentence is English and for the log; the person gets status and code.
         NetError::Http { status, code, .. } => {
@@ -99,11 +99,11 @@ fn sign_in_error(e: &NetError, t: &Texts) -> String {
             } else {
                 format!(", {code}")
             };
-            (t.sign_in_failed)(&format!("HTTP {status}{code}"))
+            (t.account_screen.sign_in_failed)(&format!("HTTP {status}{code}"))
         }
         NetError::Decode(e) => {
             leptos::logging::warn!("sign-in answer: {e}");
-            t.problem_garbled.to_owned()
+            t.sync_screen.problem_garbled.to_owned()
         }
     }
 }
@@ -131,12 +131,12 @@ pub fn SignInForm() -> impl IntoView {
         let name = username.get_untracked().trim().to_owned();
         let secret = password.get_untracked();
         if name.is_empty() || secret.is_empty() {
-            error.set(Some(t.fill_credentials.to_owned()));
+            error.set(Some(t.account_screen.fill_credentials.to_owned()));
             return;
         }
         // No point in a request the browser knows cannot leave the device.
         if !window().navigator().on_line() {
-            error.set(Some(t.sign_in_offline.to_owned()));
+            error.set(Some(t.account_screen.sign_in_offline.to_owned()));
             return;
         }
         let device_label = match label.get_untracked().trim() {
@@ -161,7 +161,7 @@ pub fn SignInForm() -> impl IntoView {
                 }
                 Err(e) => {
                     leptos::logging::warn!("device id: {e}");
-                    Err(t.problem_device.to_owned())
+                    Err(t.sync_screen.problem_device.to_owned())
                 }
             };
             busy.set(false);
@@ -205,32 +205,32 @@ pub fn SignInForm() -> impl IntoView {
     view! {
         <Show when=move || confirm.with(Option::is_some)>
             <div class="panel warning" role="alertdialog" aria-labelledby="switch-user-title" data-testid="switch-user">
-                <h2 id="switch-user-title">{move || t.get().switch_user_title}</h2>
-                <p>{move || confirm.with(|c| c.as_ref().map(|(_, who)| (t.get().switch_user_text)(who)))}</p>
+                <h2 id="switch-user-title">{move || t.get().account_screen.switch_user_title}</h2>
+                <p>{move || confirm.with(|c| c.as_ref().map(|(_, who)| (t.get().account_screen.switch_user_text)(who)))}</p>
                 <div class="actions">
                     <button class="button primary big" type="button" on:click=proceed data-testid="switch-user-confirm">
-                        {move || t.get().switch_user_confirm}
+                        {move || t.get().account_screen.switch_user_confirm}
                     </button>
                     <button class="button big" type="button" on:click=cancel data-testid="switch-user-cancel">
-                        {move || t.get().switch_user_cancel}
+                        {move || t.get().account_screen.switch_user_cancel}
                     </button>
                 </div>
             </div>
         </Show>
         <form class="sign-in" on:submit=submit data-testid="sign-in-form">
-            <p class="hint">{move || t.get().sign_in_intro}</p>
-            <TextField id="sign-in-username" label=Signal::derive(move || t.get().username)
+            <p class="hint">{move || t.get().account_screen.sign_in_intro}</p>
+            <TextField id="sign-in-username" label=Signal::derive(move || t.get().account_screen.username)
                 value=username on_change=Callback::new(move |v| username.set(v)) autocomplete="username"/>
-            <TextField id="sign-in-password" label=Signal::derive(move || t.get().password)
+            <TextField id="sign-in-password" label=Signal::derive(move || t.get().account_screen.password)
                 value=password on_change=Callback::new(move |v| password.set(v))
                 input_type="password" autocomplete="current-password"/>
-            <TextField id="sign-in-device" label=Signal::derive(move || t.get().device_label)
+            <TextField id="sign-in-device" label=Signal::derive(move || t.get().account_screen.device_label)
                 value=label on_change=Callback::new(move |v| label.set(v))
-                hint=Signal::derive(move || t.get().device_label_hint)/>
+                hint=Signal::derive(move || t.get().account_screen.device_label_hint)/>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="sign-in-error">{e}</p> })}
             <div class="actions">
                 <button class="button primary big" type="submit" data-testid="sign-in" disabled=move || busy.get()>
-                    {move || if busy.get() { t.get().signing_in } else { t.get().sign_in }}
+                    {move || if busy.get() { t.get().account_screen.signing_in } else { t.get().account_screen.sign_in }}
                 </button>
             </div>
         </form>

@@ -110,9 +110,9 @@ pub fn SignedOutBanner() -> impl IntoView {
     view! {
         <Show when=move || state.account.with(|a| a.signed_out_by_server && !a.signed_in())>
             <div class="banner warning" role="alert" data-testid="signed-out">
-                <p>{move || t.get().signed_out_by_server}</p>
+                <p>{move || t.get().account_screen.signed_out_by_server}</p>
                 <Show when=elsewhere>
-                    <A href="/sync" attr:class="button">{move || t.get().sign_in}</A>
+                    <A href="/sync" attr:class="button">{move || t.get().account_screen.sign_in}</A>
                 </Show>
             </div>
         </Show>

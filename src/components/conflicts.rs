@@ -306,8 +306,8 @@ pub fn ConflictsWaiting() -> impl IntoView {
                                 let shown = if name.trim().is_empty() { None } else { Some(name) };
                                 view! {
                                     <li>
-                                        <strong>{move || shown.clone().unwrap_or_else(|| t.get().unnamed.to_owned())}</strong>
-                                        <A href=format!("/interviews/{id}") attr:class="button">{move || t.get().open_record}</A>
+                                        <strong>{move || shown.clone().unwrap_or_else(|| t.get().sync_screen.unnamed.to_owned())}</strong>
+                                        <A href=format!("/interviews/{id}") attr:class="button">{move || t.get().sync_screen.open_record}</A>
                                     </li>
                                 }
                             })

@@ -43,7 +43,7 @@ pub fn DevicesPanel() -> impl IntoView {
             let result = transport
                 .sessions()
                 .await
-                .map_err(|e| (t.get_untracked().devices_failed)(&e.to_string()));
+                .map_err(|e| (t.get_untracked().account_screen.devices_failed)(status_of(&e)));
             sessions.set(Some(result));
         });
     };
@@ -52,9 +52,11 @@ pub fn DevicesPanel() -> impl IntoView {
         spawn_local(async move {
             match transport.revoke_session(id).await {
                 Ok(()) => load(),
-                Err(e) => sessions.set(Some(Err((t.get_untracked().devices_failed)(
-                    &e.to_string(),
-                )))),
+                Err(e) => {
+                    sessions.set(Some(Err(
+                        (t.get_untracked().account_screen.devices_failed)(status_of(&e)),
+                    )))
+                }
             }
         });
     };
@@ -64,7 +66,7 @@ pub fn DevicesPanel() -> impl IntoView {
             .with(|a| a.session.as_ref().map(|s| s.session_id))
     };
     let list = move || match sessions.get() {
-        None => view! { <p class="hint">{t.get().devices_intro}</p> }.into_any(),
+        None => view! { <p class="hint">{t.get().account_screen.devices_intro}</p> }.into_any(),
         Some(Err(reason)) => view! { <p class="field-error" role="alert">{reason}</p> }.into_any(),
         Some(Ok(list)) => {
             let rows = list
@@ -77,25 +79,25 @@ pub fn DevicesPanel() -> impl IntoView {
                         name => name.to_owned(),
                     };
                     let label = match s.device_label.trim() {
-                        "" => t.devices_unnamed.to_owned(),
+                        "" => t.account_screen.devices_unnamed.to_owned(),
                         label => label.to_owned(),
                     };
                     let status = match (s.revoked_at, current() == Some(id)) {
-                        (Some(at), _) => (t.devices_revoked_at)(&local_time(at)),
-                        (None, true) => t.devices_this_one.to_owned(),
-                        (None, false) => (t.devices_last_seen)(&local_time(s.last_seen_at)),
+                        (Some(at), _) => (t.account_screen.devices_revoked_at)(&local_time(at)),
+                        (None, true) => t.account_screen.devices_this_one.to_owned(),
+                        (None, false) => (t.account_screen.devices_last_seen)(&local_time(s.last_seen_at)),
                     };
                     let can_revoke = s.revoked_at.is_none() && current() != Some(id);
                     view! {
                         <li class="device" data-testid="device">
                             <div>
                                 <strong>{label}</strong>
-                                <span>{format!(" · {name} ({})", (t.role)(s.user.role))}</span>
+                                <span>{format!(" · {name} ({})", (t.account_screen.role)(s.user.role))}</span>
                                 <p class="hint">{status}</p>
                             </div>
                             {can_revoke.then(|| view! {
                                 <button class="button danger" data-testid="revoke" on:click=move |_| revoke(id)>
-                                    {t.devices_revoke}
+                                    {t.account_screen.devices_revoke}
                                 </button>
                             })}
                         </li>
@@ -107,13 +109,22 @@ pub fn DevicesPanel() -> impl IntoView {
     };
     view! {
         <fieldset class="panel devices-panel" data-testid="devices">
-            <legend>{move || t.get().devices_title}</legend>
+            <legend>{move || t.get().account_screen.devices_title}</legend>
             {list}
             <div class="actions">
                 <button class="button" data-testid="load-devices" on:click=move |_| load()>
-                    {move || t.get().devices_load}
+                    {move || t.get().account_screen.devices_load}
                 </button>
             </div>
         </fieldset>
+    }
+}
+
+/// The server's HTTP status in a failed request, for the words (none: not reached or unreadable).
+fn status_of(e: &crate::net::NetError) -> Option<u16> {
+    leptos::logging::warn!("devices: {e}");
+    match e {
+        crate::net::NetError::Http { status, .. } => Some(*status),
+        _ => None,
     }
 }

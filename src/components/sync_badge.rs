@@ -19,7 +19,7 @@ pub fn describe(status: &SyncStatus, signed_in: bool, t: &Texts) -> (String, &'s
     }
     // Signed out nothing syncs, however long one waits: say what to do instead.
     if !signed_in {
-        let text = std::iter::once(t.sign_in_to_sync.to_owned())
+        let text = std::iter::once(t.account_screen.sign_in_to_sync.to_owned())
             .chain(waiting)
             .collect::<Vec<_>>()
             .join(" · ");

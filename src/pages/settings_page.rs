@@ -44,7 +44,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <DevicesPanel/>
             </Show>
             <A href="/sync" attr:class="button" attr:data-testid="sync-details">
-                {move || t.get().sync_details}
+                {move || t.get().sync_screen.sync_details}
             </A>
             <fieldset class="panel">
                 <legend>{move || t.get().storage}</legend>

@@ -27,7 +27,7 @@ pub fn SyncPage() -> impl IntoView {
     let signed_in = move || state.account.with(|a| a.signed_in());
     view! {
         <section class="page narrow sync-page">
-            <h1>{move || t.get().sync_title}</h1>
+            <h1>{move || t.get().sync_screen.sync_title}</h1>
             // Signed out, signing in is the one thing to do here; signed in, who it is comes last.
             <Show when=move || !signed_in()>
                 <SignInFirst/>
@@ -51,12 +51,12 @@ fn SignInFirst() -> impl IntoView {
     let t = use_texts();
     view! {
         <fieldset class="panel account" data-testid="account">
-            <legend>{move || t.get().sign_in_to_sync}</legend>
+            <legend>{move || t.get().account_screen.sign_in_to_sync}</legend>
             {move || {
                 state
                     .account
                     .with(|a| a.signed_out_by_server)
-                    .then(|| view! { <p class="field-error" role="alert">{t.get().signed_out_by_server}</p> })
+                    .then(|| view! { <p class="field-error" role="alert">{t.get().account_screen.signed_out_by_server}</p> })
             }}
             <SignInForm/>
         </fieldset>
@@ -84,7 +84,7 @@ fn Status() -> impl IntoView {
                 format!(
                     "{} ({})",
                     local_time(ms, state.settings.with(|s| s.lang)),
-                    (t.ago)(minutes)
+                    (t.sync_screen.ago)(minutes)
                 )
             }
             None => t.never.to_owned(),
@@ -134,7 +134,7 @@ fn Problem() -> impl IntoView {
         let t = t.get();
         state.sync.with(|s| {
             if !s.online {
-                return Some(t.problem_unreachable.to_owned());
+                return Some(t.sync_screen.problem_unreachable.to_owned());
             }
             s.last_error.as_ref().map(|p| problem_text(p, t))
         })
@@ -143,9 +143,9 @@ fn Problem() -> impl IntoView {
         text().map(|text| {
             view! {
                 <div class="panel problem" role="alert" data-testid="sync-problem">
-                    <h2>{t.get().problem_title}</h2>
+                    <h2>{t.get().sync_screen.problem_title}</h2>
                     <p>{text}</p>
-                    <p class="hint">{t.get().auto_retry}</p>
+                    <p class="hint">{t.get().sync_screen.auto_retry}</p>
                 </div>
             }
         })
@@ -154,13 +154,15 @@ fn Problem() -> impl IntoView {
 
 fn problem_text(problem: &SyncProblem, t: &Texts) -> String {
     match problem {
-        SyncProblem::Unreachable => t.problem_unreachable.to_owned(),
-        SyncProblem::Forbidden => t.problem_forbidden.to_owned(),
-        SyncProblem::Server { status, code } => (t.problem_server)(*status, code),
-        SyncProblem::Garbled => t.problem_garbled.to_owned(),
+        SyncProblem::Unreachable => t.sync_screen.problem_unreachable.to_owned(),
+        SyncProblem::Forbidden => t.sync_screen.problem_forbidden.to_owned(),
+        SyncProblem::Server { status, code } => (t.sync_screen.problem_server)(*status, code),
+        SyncProblem::Garbled => t.sync_screen.problem_garbled.to_owned(),
         SyncProblem::Device(DeviceFault::Full) => t.storage_full.to_owned(),
-        SyncProblem::Device(DeviceFault::Unreadable) => t.problem_device_unreadable.to_owned(),
-        SyncProblem::Device(DeviceFault::Other) => t.problem_device.to_owned(),
+        SyncProblem::Device(DeviceFault::Unreadable) => {
+            t.sync_screen.problem_device_unreadable.to_owned()
+        }
+        SyncProblem::Device(DeviceFault::Other) => t.sync_screen.problem_device.to_owned(),
     }
 }
 
@@ -180,11 +182,18 @@ fn Waiting() -> impl IntoView {
                 RecordKind::Initiative,
             ]
             .into_iter()
-            .filter_map(|k| s.outbox.by_kind.get(&k).map(|&n| (t.kind_count)(k, n)))
+            .filter_map(|k| {
+                s.outbox
+                    .by_kind
+                    .get(&k)
+                    .map(|&n| (t.sync_screen.kind_count)(k, n))
+            })
             .collect();
             if s.outbox.photos_waiting > 0 {
-                let mut line =
-                    (t.photos_count)(s.outbox.photos_waiting, &(t.bytes)(s.outbox.photo_bytes));
+                let mut line = (t.sync_screen.photos_count)(
+                    s.outbox.photos_waiting,
+                    &(t.bytes)(s.outbox.photo_bytes),
+                );
                 // The photo on its way now, as far as the server has it.
                 if let Some((sent, size)) = s.photo_upload.filter(|&(_, size)| size > 0) {
                     line.push_str("; ");
@@ -205,18 +214,18 @@ fn Waiting() -> impl IntoView {
                 s.outbox
                     .held_for_others(user)
                     .iter()
-                    .map(|(name, n)| (t.held_for_other)(name, *n)),
+                    .map(|(name, n)| (t.sync_screen.held_for_other)(name, *n)),
             );
             lines
         })
     };
     view! {
         <div class="panel" data-testid="sync-waiting">
-            <h2>{move || t.get().waiting_title}</h2>
+            <h2>{move || t.get().sync_screen.waiting_title}</h2>
             {move || {
                 let lines = lines();
                 if lines.is_empty() {
-                    view! { <p>{t.get().nothing_waiting}</p> }.into_any()
+                    view! { <p>{t.get().sync_screen.nothing_waiting}</p> }.into_any()
                 } else {
                     view! {
                         <ul class="waiting-list">
@@ -245,8 +254,8 @@ fn SetAsideList() -> impl IntoView {
         (!entries.is_empty()).then(|| {
             view! {
                 <div class="panel set-aside" data-testid="set-aside">
-                    <h2>{t.get().set_aside_title}</h2>
-                    <p>{t.get().set_aside_help}</p>
+                    <h2>{t.get().sync_screen.set_aside_title}</h2>
+                    <p>{t.get().sync_screen.set_aside_help}</p>
                     <ul class="set-aside-list">
                         {entries
                             .into_iter()
@@ -269,15 +278,15 @@ fn SetAsideItem(entry: SetAside) -> impl IntoView {
     view! {
         <li>
             <div>
-                <strong>{move || (t.get().kind_name)(kind)} ": " {name.clone().unwrap_or_else(|| t.get().unnamed.to_owned())}</strong>
+                <strong>{move || (t.get().kind_name)(kind)} ": " {name.clone().unwrap_or_else(|| t.get().sync_screen.unnamed.to_owned())}</strong>
                 <p class="hint" data-testid="set-aside-reason">
                     {move || {
                         let t = t.get();
-                        (t.set_aside_reason)(&t.codes.reason(&reason))
+                        (t.sync_screen.set_aside_reason)(&t.codes.reason(&reason))
                     }}
                 </p>
             </div>
-            {href.map(|href| view! { <A href=href attr:class="button">{move || t.get().open_record}</A> })}
+            {href.map(|href| view! { <A href=href attr:class="button">{move || t.get().sync_screen.open_record}</A> })}
         </li>
     }
 }
