@@ -8,6 +8,7 @@ pub mod access;
 pub mod demo;
 pub mod export;
 pub mod figures;
+pub mod followup;
 pub mod initiative;
 pub mod limits;
 pub mod merge;
