@@ -8,7 +8,7 @@ SERVER := target/server/praatplaat-server
 SOAK := target/server/praatplaat-soak
 PORT ?= 8080
 
-.PHONY: run demo test setup setup-test app server lint test-rust test-wasm test-soak test-e2e screenshots taps bench soak clean
+.PHONY: run demo test setup setup-test app server lint test-rust test-wasm test-soak fuzz test-e2e screenshots taps bench soak clean
 
 ## Build everything and run app + server on http://127.0.0.1:$(PORT) (SQLite in ./data/).
 run: setup app server
@@ -20,7 +20,7 @@ demo: setup server
 	$(SERVER) demo
 
 ## Install what the tests need and run every test.
-test: setup-test lint test-rust test-wasm app server test-soak test-e2e
+test: setup-test lint test-rust test-wasm app server test-soak fuzz test-e2e
 
 setup:
 	scripts/setup.sh build
@@ -52,18 +52,28 @@ test-wasm:
 	CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 		cargo test --target wasm32-unknown-unknown --test idb_contract --test i18n_codes
 
-## The fault soak, short: a few seeds of the native soak (crates/soak; run i plays seed + i) and
-## its self-tests, which exit 0 only when every run reported the damage (the browser soak's seeds
-## run with the browser tests). The long one is `make soak`.
+## The fault soak, short: a few seeds of the native soak (crates/soak; run i plays seed + i), on
+## SQLite, on PostgreSQL, and on two server processes over one PostgreSQL behind the soak's
+## alternating proxy, and its self-tests, which exit 0 only when every run reported the damage
+## (the browser soak's seeds run with the browser tests). The long one is `make soak`.
 test-soak:
 	$(SOAK) native --runs 20 --seed 11
 	scripts/with-postgres.sh $(SOAK) native --runs 10 --seed 41 --database postgres
+	scripts/with-postgres.sh $(SOAK) native --runs 8 --seed 51 --database postgres --servers 2
 	$(SOAK) native --runs 2 --seed 61 --self-test delete-row
 	$(SOAK) native --runs 2 --seed 71 --self-test flip-tick
+	$(SOAK) native --runs 2 --seed 81 --self-test stolen-numbers
 
 ## The long fault-injection soak (native and browser; figures into docs/reliability.md).
 soak: setup-test app server
 	scripts/soak.sh
+
+## The API against its OpenAPI document: schemathesis (PyPI, into .tools/) sends generated
+## requests to the server binary, on SQLite and on PostgreSQL; any 5xx or answer the document
+## does not declare fails it (about a minute each).
+fuzz: server
+	scripts/fuzz-api.sh
+	FUZZ_DATABASE=postgres FUZZ_EXAMPLES=10 scripts/with-postgres.sh scripts/fuzz-api.sh
 
 ## Browser end-to-end tests: real Chromium, real built app, real server.
 test-e2e:

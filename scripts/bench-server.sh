@@ -5,11 +5,13 @@
 #                                               a fresh database in that throwaway PostgreSQL
 # Starts the release server on a free 127.0.0.1 port with a benchmark account, runs the benchmark
 # (figures as `key = value` lines) and stops the server. Build first: make server, and
-# cargo build --profile server -p praatplaat-server --example bench_sync.
+# cargo build --profile server -p praatplaat-server --example bench_sync. Other binaries (copies
+# of an earlier build, to compare): PRAATPLAAT_SERVER_BIN, PRAATPLAAT_BENCH_BIN. Arguments after
+# the database go to bench_sync (e.g. --seconds 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-server=target/server/praatplaat-server
-bench_sync=target/server/examples/bench_sync
+server=${PRAATPLAAT_SERVER_BIN:-target/server/praatplaat-server}
+bench_sync=${PRAATPLAAT_BENCH_BIN:-target/server/examples/bench_sync}
 work=$(mktemp -d)
 pid=
 cleanup() {
@@ -41,4 +43,10 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 echo "sync.database = $1"
+# The machine is shared: the load before and after, and the server process's own CPU time.
+echo "bench.loadavg_before = $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu_ms() { awk -v tck="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / tck)}' "/proc/$pid/stat"; }
+cpu_start=$(cpu_ms)
 "$bench_sync" --url "http://127.0.0.1:$port" --username bench "${@:2}"
+echo "bench.server_cpu_ms = $(($(cpu_ms) - cpu_start))"
+echo "bench.loadavg_after = $(cut -d' ' -f1-3 /proc/loadavg)"

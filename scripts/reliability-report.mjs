@@ -19,8 +19,10 @@ const commit = (() => {
 const soaks = [
   ["native-sqlite", "Native soak, SQLite"],
   ["native-postgres", "Native soak, PostgreSQL"],
+  ["native-postgres-2", "Native soak, two server processes over one PostgreSQL (the proxy alternates between them)"],
   ["self-delete", "Self-test: a stored interview row deleted (must be reported lost)"],
   ["self-flip", "Self-test: a stored tick flipped (must be reported lost)"],
+  ["self-stolen", "Self-test: a device's numbers moved far ahead (its next change must be reported as an unearned duplicate)"],
   ["browser", "Browser soak: two Chromium tablets through the UI"],
   ["browser-self-flip", "Browser self-test: a stored tick flipped"],
 ];
@@ -44,7 +46,7 @@ const cell = (value) => (typeof value === "number" && !Number.isInteger(value) ?
 const describe = (p) => {
   if (typeof p === "string") return p;
   if (p && Array.isArray(p.details)) {
-    const counts = ["lost_fields", "lost_records", "duplicates", "phantom_conflicts", "unequal_devices", "set_aside", "unsettled"]
+    const counts = ["lost_fields", "lost_records", "duplicates", "phantom_conflicts", "unequal_devices", "set_aside", "unsettled", "unearned_duplicates", "breaches"]
       .filter((k) => p[k])
       .map((k) => `${k} ${p[k]}`)
       .join(", ");
@@ -67,6 +69,11 @@ for (const [name, title] of soaks) {
     }
   }
   for (const [key, value] of Object.entries(f)) {
+    // A list of numbers (requests per server process) as one cell.
+    if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "number")) {
+      out.push(`| ${key} | ${value.join(" / ")} |`);
+      continue;
+    }
     if (skip.has(key) || value === null || typeof value === "object") continue;
     if (key.startsWith("faults.") && key !== "faults.total") {
       faults[key.slice("faults.".length)] = value;

@@ -48,6 +48,10 @@ if [ "$what" = test ]; then
   done
   # The server's tests run against PostgreSQL too (scripts/with-postgres.sh starts a throwaway one).
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # The API fuzz run (scripts/fuzz-api.sh): curl, and a python3 that makes virtualenvs.
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
   if [ ${#missing[@]} -gt 0 ]; then
     step "Debian packages: ${missing[*]}"
     sudo_cmd=""
@@ -55,4 +59,6 @@ if [ "$what" = test ]; then
     $sudo_cmd apt-get update
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y "${missing[@]}"
   fi
+  # Schemathesis into .tools/ (PyPI; the version is pinned in the script), once.
+  scripts/fuzz-api.sh --install
 fi

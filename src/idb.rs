@@ -13,11 +13,11 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use praatplaat_domain::merge::accept_remote;
 use praatplaat_domain::merge::touch;
-use praatplaat_domain::model::{Record, RecordKind};
+use praatplaat_domain::model::{Record, RecordKind, RecordMeta};
 use praatplaat_domain::protocol::{Change, ChangeResult, Receipt};
 use praatplaat_domain::refusal::Reason;
 use praatplaat_domain::sync::contract::EditableStore;
-use praatplaat_domain::sync::{on_verdict, LocalStore};
+use praatplaat_domain::sync::{keep_receipt, on_verdict, LocalStore, Pulled};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
@@ -29,16 +29,26 @@ const DB_NAME: &str = "praatplaat";
 /// new kind needs nothing here; another change of the schema adds a step and one to
 /// `OTHER_STEPS`.
 const DB_VERSION: u32 = OTHER_STEPS + RecordKind::ALL.len() as u32;
-const OTHER_STEPS: u32 = 0;
+/// Schema changes other than a new kind: 1, the receipt shards.
+const OTHER_STEPS: u32 = 1;
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
 /// Photo blobs by content hash (since schema 2).
 const PHOTOS: &str = "photos";
 /// Hashes of photos not yet on the server (since schema 2).
 const PHOTO_OUTBOX: &str = "photo_outbox";
-/// The initiative catalogue and the links of companies to initiatives (since schema 3).
-/// The server's receipts (revision and content hash it stores) by `kind:id` (since schema 4).
+/// The server's receipts (revision and content hash it stores) by `kind:id` (schema 4). Emptied
+/// into [`RECEIPT_SHARDS`] at open since schema 5.
 const RECEIPTS: &str = "receipts";
+/// The server's receipts, in [`SHARDS`] rows of many receipts each, by the first hex digit of the
+/// record's id (since schema 5). A sync round writes one row per shard it touches instead of one
+/// per record: IndexedDB's cost is per request (each one an event on the main thread, about
+/// 0.2 ms on a slow tablet), not per byte, and a round of 400 records wrote 400 receipt rows.
+const RECEIPT_SHARDS: &str = "receipt_shards";
+const SHARDS: u32 = 16;
+/// From this many keys on, a read of one store first counts it: when the keys are half of it or
+/// more, the whole store comes in two requests (keys and values) instead of one per key.
+const BULK_FROM: usize = 16;
 /// Every store holding synced records.
 /// One object store per synced kind, named by `RecordKind::collection` (the domain's kind list).
 const RECORD_STORES: [&str; RecordKind::ALL.len()] = {
@@ -57,9 +67,12 @@ const META_CURSOR: &str = "cursor";
 
 thread_local! {
     static DB: RefCell<Option<Database>> = const { RefCell::new(None) };
+    /// The device id once read: it never changes while the database is open.
+    static DEVICE: std::cell::Cell<Option<Uuid>> = const { std::cell::Cell::new(None) };
     /// Records the sync engine rewrote (a verdict's revision or copy, a pulled record) since
-    /// [`take_touched`] last ran: the screen re-reads just these after a round.
-    static TOUCHED: RefCell<BTreeSet<(RecordKind, Uuid)>> = const { RefCell::new(BTreeSet::new()) };
+    /// [`take_touched`] last ran, as written (each once committed): the screen takes just these
+    /// after a round, without reading them back.
+    static TOUCHED: RefCell<BTreeMap<(RecordKind, Uuid), Record>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Marks a step of a sync round on the page's performance timeline (a user-timing measure named
@@ -102,36 +115,21 @@ impl Drop for Span {
 }
 
 /// The records the sync engine rewrote since the last call (see `TOUCHED`), cleared.
-pub fn take_touched() -> BTreeSet<(RecordKind, Uuid)> {
-    TOUCHED.with(|t| std::mem::take(&mut *t.borrow_mut()))
+pub fn take_touched() -> Vec<Record> {
+    TOUCHED
+        .with(|t| std::mem::take(&mut *t.borrow_mut()))
+        .into_values()
+        .collect()
 }
 
-fn touched(kind: RecordKind, id: Uuid) {
-    TOUCHED.with(|t| t.borrow_mut().insert((kind, id)));
-}
-
-/// The local copies of `keys` (missing ones left out), read in one transaction.
-pub async fn load_records(keys: &BTreeSet<(RecordKind, Uuid)>) -> Result<Vec<Record>, IdbError> {
-    let _span = span("idb.load_records");
-    let db = db()?;
-    let tx = db.transaction(RECORD_STORES).build()?;
-    let mut records = Vec::with_capacity(keys.len());
-    for kind in RecordKind::ALL {
-        let ids: Vec<Uuid> = keys.iter().filter(|k| k.0 == kind).map(|k| k.1).collect();
-        if ids.is_empty() {
-            continue;
+/// Notes records a committed transaction wrote (see `TOUCHED`).
+fn touched(records: Vec<Record>) {
+    TOUCHED.with(|t| {
+        let mut t = t.borrow_mut();
+        for record in records {
+            t.insert((record.kind(), record.id()), record);
         }
-        let rows = get_many(
-            &tx.object_store(store_name(kind))?,
-            ids.iter().map(Uuid::to_string),
-        )
-        .await?;
-        for json in rows.into_iter().flatten() {
-            records.push(parse_record(kind, &json)?);
-        }
-    }
-    tx.commit().await?;
-    Ok(records)
+    });
 }
 
 #[derive(Debug, Clone, Error)]
@@ -240,10 +238,10 @@ fn upgrade(old_version: u32, db: &Database) -> indexed_db_futures::Result<()> {
     if old_version < 4 {
         db.create_object_store(RECEIPTS).build()?;
     }
-    // Version 1 had companies and interviews, 3 added initiatives and links; any kind added since
-    // gets its store here, whatever version the database comes from.
+    // Version 1 had companies and interviews, 3 added initiatives and links, 5 the receipt shards;
+    // any kind added since gets its store here, whatever version the database comes from.
     let existing: Vec<String> = db.object_store_names().collect();
-    for name in RECORD_STORES {
+    for name in RECORD_STORES.into_iter().chain([RECEIPT_SHARDS]) {
         if !existing.iter().any(|n| n == name) {
             db.create_object_store(name).build()?;
         }
@@ -263,6 +261,8 @@ pub async fn open_as(name: &str) -> Result<(), IdbError> {
         .with_on_upgrade_needed(|event, db| upgrade(event.old_version() as u32, &db))
         .await?;
     DB.with(|slot| *slot.borrow_mut() = Some(db.clone()));
+    DEVICE.set(None);
+    TOUCHED.with(|t| t.borrow_mut().clear());
     let tx = db
         .transaction(META)
         .with_mode(TransactionMode::Readwrite)
@@ -277,7 +277,178 @@ pub async fn open_as(name: &str) -> Result<(), IdbError> {
             .await?;
     }
     tx.commit().await?;
+    shard_old_receipts(&db).await
+}
+
+/// Moves receipts kept one per row (schema 4) into their shards, once.
+async fn shard_old_receipts(db: &Database) -> Result<(), IdbError> {
+    let tx = db
+        .transaction([RECEIPTS, RECEIPT_SHARDS])
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
+    let old = tx.object_store(RECEIPTS)?;
+    if old.count().primitive()?.await? > 0 {
+        // A receipt that does not parse is left behind rather than keeping the app from opening:
+        // without it the record only loses its "safe on the server" mark until the next sync.
+        let receipts: Vec<Receipt> = read_all_json(&old)
+            .await?
+            .iter()
+            .filter_map(|json| serde_json::from_str::<Receipt>(json).ok())
+            .collect();
+        let store = tx.object_store(RECEIPT_SHARDS)?;
+        let mut shards = Shards::read(&store, receipts.iter().map(|r| r.id)).await?;
+        for receipt in receipts {
+            shards.keep(receipt);
+        }
+        shards.write(&store)?;
+        drop(old.clear()?);
+    }
+    tx.commit().await?;
     Ok(())
+}
+
+/// The receipt shard of a record.
+fn shard_of(id: Uuid) -> String {
+    format!("{:x}", (id.as_u128() >> 124) as u32 % SHARDS)
+}
+
+/// A receipt as a shard keeps it, with whether the record's row holds that very revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Kept {
+    kind: RecordKind,
+    id: Uuid,
+    rev: u64,
+    hash: String,
+    /// The record's row held revision `rev` when this receipt was last kept or checked, by the
+    /// transaction that wrote the row (acknowledge, apply_pulled). Any later change of the row
+    /// is a local edit, which waits in the outbox until a verdict checks this again. So a
+    /// pulled record whose receipt is this one, with nothing waiting, is already held as it is:
+    /// `apply_pulled` skips it without reading the row (a push's own records coming back).
+    #[serde(default)]
+    at: bool,
+}
+
+impl Kept {
+    fn receipt(&self) -> Receipt {
+        Receipt {
+            kind: self.kind,
+            id: self.id,
+            rev: self.rev,
+            hash: self.hash.clone(),
+        }
+    }
+
+    fn is(&self, receipt: &Receipt) -> bool {
+        (self.kind, self.id, self.rev, self.hash.as_str())
+            == (receipt.kind, receipt.id, receipt.rev, receipt.hash.as_str())
+    }
+}
+
+/// Some receipt shards, read in the caller's transaction, changed by the receipt rule
+/// ([`keep_receipt`]) and written back where they changed.
+struct Shards {
+    rows: BTreeMap<String, BTreeMap<(RecordKind, Uuid), Kept>>,
+    changed: BTreeSet<String>,
+}
+
+impl Shards {
+    /// The shards holding the receipts of `ids`.
+    async fn read(
+        store: &indexed_db_futures::object_store::ObjectStore<'_>,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<Shards, IdbError> {
+        let keys: BTreeSet<String> = ids.into_iter().map(shard_of).collect();
+        // At most SHARDS rows: for more than a few, the whole store in one round trip.
+        let rows = if keys.len() > 2 {
+            let keys: Vec<String> = keys.iter().cloned().collect();
+            whole_rows(store, &keys).await?.0
+        } else {
+            get_many(store, keys.iter().cloned()).await?
+        };
+        let mut shards = Shards {
+            rows: BTreeMap::new(),
+            changed: BTreeSet::new(),
+        };
+        for (key, json) in keys.into_iter().zip(rows) {
+            shards.rows.insert(key, parse_shard(json.as_deref())?);
+        }
+        Ok(shards)
+    }
+
+    fn get(&self, kind: RecordKind, id: Uuid) -> Option<&Kept> {
+        self.rows.get(&shard_of(id))?.get(&(kind, id))
+    }
+
+    /// Whether the record's row is known to hold `receipt`'s revision, and `receipt` is the one
+    /// kept (see [`Kept::at`]).
+    fn holds(&self, receipt: &Receipt) -> bool {
+        self.get(receipt.kind, receipt.id)
+            .is_some_and(|kept| kept.at && kept.is(receipt))
+    }
+
+    /// Keeps `receipt` unless the one held is newer (its shard must have been read). What is
+    /// known of the row (`at`) stays with it while the receipt does.
+    fn keep(&mut self, receipt: Receipt) {
+        let key = shard_of(receipt.id);
+        let shard = self.rows.entry(key.clone()).or_default();
+        let at = (receipt.kind, receipt.id);
+        let kept = shard.remove(&at);
+        let mut held = kept.as_ref().map(Kept::receipt);
+        if keep_receipt(&mut held, receipt) {
+            self.changed.insert(key);
+        }
+        if let Some(held) = held {
+            let same = kept.as_ref().is_some_and(|k| k.is(&held));
+            shard.insert(
+                at,
+                Kept {
+                    kind: held.kind,
+                    id: held.id,
+                    rev: held.rev,
+                    hash: held.hash,
+                    at: same && kept.as_ref().is_some_and(|k| k.at),
+                },
+            );
+        }
+    }
+
+    fn kept_mut(&mut self, kind: RecordKind, id: Uuid) -> Option<&mut Kept> {
+        self.rows.get_mut(&shard_of(id))?.get_mut(&(kind, id))
+    }
+
+    /// Notes what the row of a record holds now, in the transaction that read or wrote it: its
+    /// revision (`None`: there is no row).
+    fn row(&mut self, kind: RecordKind, id: Uuid, rev: Option<u64>) {
+        let Some(kept) = self.kept_mut(kind, id) else {
+            return;
+        };
+        let at = rev == Some(kept.rev);
+        if kept.at != at {
+            kept.at = at;
+            self.changed.insert(shard_of(id));
+        }
+    }
+
+    /// Puts the changed shards (without awaiting: the commit reports a failure).
+    fn write(
+        self,
+        store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    ) -> Result<(), IdbError> {
+        let mut writes = Vec::with_capacity(self.changed.len());
+        for key in self.changed {
+            let kept: Vec<&Kept> = self.rows[&key].values().collect();
+            writes.push((key, serde_json::to_string(&kept)?));
+        }
+        put_many(store, writes)
+    }
+}
+
+fn parse_shard(json: Option<&str>) -> Result<BTreeMap<(RecordKind, Uuid), Kept>, IdbError> {
+    let kept: Vec<Kept> = match json {
+        Some(json) => serde_json::from_str(json)?,
+        None => Vec::new(),
+    };
+    Ok(kept.into_iter().map(|k| ((k.kind, k.id), k)).collect())
 }
 
 /// Everything the UI shows, read in one go at start.
@@ -318,11 +489,12 @@ impl OutboxSummary {
     /// What one saved edit does to the summary, as [`save`] changes the outbox: the record waits
     /// (once, however often it is edited); one set aside is queued again. Keeps typing from
     /// re-reading the outbox and the photos at every keystroke; a sync round reads it afresh.
-    pub fn note_saved(&mut self, kind: RecordKind, id: Uuid, owner: Option<&Owner>) {
+    /// Whether the summary changed: the second keystroke in a field changes nothing.
+    pub fn note_saved(&mut self, kind: RecordKind, id: Uuid, owner: Option<&Owner>) -> bool {
         let key = (kind, id);
         let was_set_aside = self.set_aside.iter().any(|e| (e.kind, e.id) == key);
         if self.unsynced.contains(&key) && !was_set_aside {
-            return;
+            return false;
         }
         self.set_aside.retain(|e| (e.kind, e.id) != key);
         self.unsynced.insert(key);
@@ -337,6 +509,7 @@ impl OutboxSummary {
                 .or_insert_with(|| (owner.username.clone(), 0))
                 .1 += 1;
         }
+        true
     }
 
     /// A photo kept and queued by [`save_photo`] (the same photo twice is one upload).
@@ -464,8 +637,20 @@ async fn waiting_photos(
                 .push((entry.hash, Reason::from_stored(&reason)));
             continue;
         }
-        waiting.queued.insert(entry.hash.clone());
-        let value: Option<wasm_bindgen::JsValue> = photos.get(entry.hash).primitive()?.await?;
+        waiting.queued.insert(entry.hash);
+    }
+    // Every blob asked for before any is awaited.
+    let sizes = waiting
+        .queued
+        .iter()
+        .map(|hash| {
+            photos
+                .get::<wasm_bindgen::JsValue, _, _>(hash.clone())
+                .primitive()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for value in futures::future::join_all(sizes).await {
+        let value: Option<wasm_bindgen::JsValue> = value?;
         if let Some(blob) = value.and_then(|v| v.dyn_into::<web_sys::Blob>().ok()) {
             waiting.bytes += blob.size();
         }
@@ -473,16 +658,20 @@ async fn waiting_photos(
     Ok(waiting)
 }
 
-/// Every receipt, by record, read in the caller's transaction (which must cover `receipts`).
-async fn read_receipts(
+/// Every receipt as kept, by record, read in the caller's transaction (which must cover the
+/// shards).
+async fn read_kept(
     tx: &indexed_db_futures::transaction::Transaction<'_>,
-) -> Result<BTreeMap<(RecordKind, Uuid), Receipt>, IdbError> {
-    let mut receipts = BTreeMap::new();
-    for json in read_all_json(&tx.object_store(RECEIPTS)?).await? {
-        let receipt: Receipt = serde_json::from_str(&json)?;
-        receipts.insert((receipt.kind, receipt.id), receipt);
+) -> Result<BTreeMap<(RecordKind, Uuid), Kept>, IdbError> {
+    let mut kept = BTreeMap::new();
+    for json in read_all_json(&tx.object_store(RECEIPT_SHARDS)?).await? {
+        kept.append(&mut parse_shard(Some(&json))?);
     }
-    Ok(receipts)
+    Ok(kept)
+}
+
+fn receipts_of(kept: &BTreeMap<(RecordKind, Uuid), Kept>) -> BTreeMap<(RecordKind, Uuid), Receipt> {
+    kept.iter().map(|(key, k)| (*key, k.receipt())).collect()
 }
 
 /// Reads many keys of one store at once: every request is issued before the first is awaited, so
@@ -515,6 +704,102 @@ fn put_many(
     Ok(())
 }
 
+/// The rows of `keys` in one store (`None`: missing), read in as few requests as suits: one per
+/// key for a few keys or a large store, else the whole store in two ([`BULK_FROM`]). With the
+/// store's keys in order when it was read whole (for [`delete_keys`]).
+async fn rows_of(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    keys: &[String],
+) -> Result<(Vec<Option<String>>, Option<Vec<String>>), IdbError> {
+    rows_counted(store, keys, None).await
+}
+
+/// [`rows_of`] with the store's count already asked for (`count`, issued beside other requests so
+/// it costs no round trip of its own).
+async fn rows_counted(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    keys: &[String],
+    count: Option<indexed_db_futures::future::BasicRequest<u32>>,
+) -> Result<(Vec<Option<String>>, Option<Vec<String>>), IdbError> {
+    if keys.len() >= BULK_FROM {
+        let count = match count {
+            Some(count) => count.await?,
+            None => store.count().primitive()?.await?,
+        } as usize;
+        if count == 0 {
+            return Ok((vec![None; keys.len()], Some(Vec::new())));
+        }
+        if keys.len() * 2 >= count {
+            return whole_rows(store, keys).await;
+        }
+    }
+    Ok((get_many(store, keys.iter().cloned()).await?, None))
+}
+
+/// The rows of `keys`, from a read of the whole store (two requests, one round trip), with the
+/// store's keys in order: for stores that are small by nature (the outbox, the receipt shards).
+async fn whole_rows(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    keys: &[String],
+) -> Result<(Vec<Option<String>>, Option<Vec<String>>), IdbError> {
+    let all_keys = store.get_all_keys::<String>().primitive()?;
+    let all_values = store.get_all::<String>().primitive()?;
+    let (all_keys, all_values) = futures::join!(all_keys, all_values);
+    let all_keys = all_keys?.collect::<Result<Vec<String>, _>>()?;
+    let mut by_key: BTreeMap<&str, String> = BTreeMap::new();
+    for (key, value) in all_keys.iter().zip(all_values?) {
+        by_key.insert(key, value?);
+    }
+    let rows = keys
+        .iter()
+        .map(|k| by_key.get(k.as_str()).cloned())
+        .collect();
+    drop(by_key);
+    Ok((rows, Some(all_keys)))
+}
+
+/// Deletes `doomed` from a store without awaiting: given the store's keys in order (`all`, from
+/// [`rows_of`]), one request per run of doomed keys between kept ones (the whole outbox after a
+/// push is one); without them, one per key.
+fn delete_keys(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    doomed: &BTreeSet<String>,
+    all: Option<&[String]>,
+) -> Result<(), IdbError> {
+    let Some(all) = all else {
+        for key in doomed {
+            drop(store.delete(key.clone()).primitive()?);
+        }
+        return Ok(());
+    };
+    let mut run: Option<(&String, &String)> = None;
+    let flush = |run: Option<(&String, &String)>| -> Result<(), IdbError> {
+        match run {
+            Some((first, last)) if first == last => drop(store.delete(first.clone()).primitive()?),
+            Some((first, last)) => drop(
+                store
+                    .delete::<String, _>(indexed_db_futures::KeyRange::Bound(
+                        first.clone(),
+                        false,
+                        last.clone(),
+                        false,
+                    ))
+                    .primitive()?,
+            ),
+            None => {}
+        }
+        Ok(())
+    };
+    for key in all {
+        if doomed.contains(key) {
+            run = Some((run.map_or(key, |(first, _)| first), key));
+        } else {
+            flush(run.take())?;
+        }
+    }
+    flush(run)
+}
+
 async fn read_outbox(
     store: &indexed_db_futures::object_store::ObjectStore<'_>,
 ) -> Result<Vec<OutboxEntry>, IdbError> {
@@ -531,11 +816,12 @@ pub async fn load_all() -> Result<Snapshot, IdbError> {
         .transaction(
             [
                 &RECORD_STORES[..],
-                &[OUTBOX, PHOTOS, PHOTO_OUTBOX, RECEIPTS],
+                &[OUTBOX, PHOTOS, PHOTO_OUTBOX, RECEIPT_SHARDS],
             ]
             .concat(),
         )
         .build()?;
+    let kept = read_kept(&tx).await?;
     let mut records = Vec::new();
     for kind in RecordKind::ALL {
         for json in read_all_json(&tx.object_store(store_name(kind))?).await? {
@@ -544,11 +830,10 @@ pub async fn load_all() -> Result<Snapshot, IdbError> {
     }
     let outbox = read_outbox(&tx.object_store(OUTBOX)?).await?;
     let photos = waiting_photos(&tx).await?;
-    let receipts = read_receipts(&tx).await?;
     tx.commit().await?;
     Ok(Snapshot {
         records,
-        outbox: summarise(outbox, photos, receipts),
+        outbox: summarise(outbox, photos, receipts_of(&kept)),
     })
 }
 
@@ -556,13 +841,14 @@ pub async fn outbox_summary() -> Result<OutboxSummary, IdbError> {
     let _span = span("idb.outbox_summary");
     let db = db()?;
     let tx = db
-        .transaction([OUTBOX, PHOTOS, PHOTO_OUTBOX, RECEIPTS])
+        .transaction([OUTBOX, PHOTOS, PHOTO_OUTBOX, RECEIPT_SHARDS])
         .build()?;
-    let entries = read_outbox(&tx.object_store(OUTBOX)?).await?;
-    let photos = waiting_photos(&tx).await?;
-    let receipts = read_receipts(&tx).await?;
+    let outbox = tx.object_store(OUTBOX)?;
+    let (entries, photos, kept) =
+        futures::join!(read_outbox(&outbox), waiting_photos(&tx), read_kept(&tx));
+    let (entries, photos, kept) = (entries?, photos?, kept?);
     tx.commit().await?;
-    Ok(summarise(entries, photos, receipts))
+    Ok(summarise(entries, photos, receipts_of(&kept)))
 }
 
 async fn get_meta_u64(
@@ -594,6 +880,7 @@ pub async fn get(kind: RecordKind, id: Uuid) -> Result<Option<Record>, IdbError>
 /// A local edit: stores the record and queues it for sync, atomically. `owner` is who is signed
 /// in; a change waiting under an account stays that account's when edited signed out.
 pub async fn save(record: &Record, owner: Option<&Owner>) -> Result<(), IdbError> {
+    let json = record_json(record)?;
     let db = db()?;
     let store = store_name(record.kind());
     let tx = db
@@ -601,30 +888,22 @@ pub async fn save(record: &Record, owner: Option<&Owner>) -> Result<(), IdbError
         .with_mode(TransactionMode::Readwrite)
         .build()?;
     let meta = tx.object_store(META)?;
-    let seq = get_meta_u64(&meta, META_NEXT_SEQ).await?.max(1);
-    meta.put((seq + 1).to_string())
-        .with_key(META_NEXT_SEQ.to_owned())
-        .primitive()?
-        .await?;
+    let outbox = tx.object_store(OUTBOX)?;
     let id = record.id();
-    tx.object_store(store)?
-        .put(record_json(record)?)
-        .with_key(id.to_string())
-        .primitive()?
-        .await?;
     let key = outbox_key(record.kind(), id);
-    let held: Option<String> = tx
-        .object_store(OUTBOX)?
-        .get(key.clone())
-        .primitive()?
-        .await?;
-    let holder = held
+    // Both reads are under way before either is awaited, and the writes are not awaited (the
+    // commit reports a failed one): a keystroke costs one round trip and the commit.
+    let held = outbox.get(key.clone()).primitive()?;
+    let (seq, held): (_, Result<Option<String>, _>) =
+        futures::join!(get_meta_u64(&meta, META_NEXT_SEQ), held);
+    let seq = seq?.max(1);
+    let holder = held?
         .and_then(|j| serde_json::from_str::<OutboxEntry>(&j).ok())
         .filter(|e| e.rejected.is_none())
         .and_then(|e| e.owner);
     let owner = match (owner, holder) {
         // Another account's change waits: taking it over would send it under this account's name.
-        // The transaction is dropped uncommitted, so nothing of the edit is kept.
+        // The transaction is dropped uncommitted (aborted), so nothing of the edit is kept.
         (Some(me), Some(other)) if me.id != other.id => {
             return Err(IdbError::HeldByOther(other.username));
         }
@@ -638,11 +917,9 @@ pub async fn save(record: &Record, owner: Option<&Owner>) -> Result<(), IdbError
         rejected: None,
         owner,
     };
-    tx.object_store(OUTBOX)?
-        .put(serde_json::to_string(&entry)?)
-        .with_key(key)
-        .primitive()?
-        .await?;
+    put_many(&meta, [(META_NEXT_SEQ.to_owned(), (seq + 1).to_string())])?;
+    put_many(&tx.object_store(store)?, [(id.to_string(), json)])?;
+    put_many(&outbox, [(key, serde_json::to_string(&entry)?)])?;
     tx.commit().await?;
     Ok(())
 }
@@ -805,7 +1082,9 @@ impl LocalStore for IdbStore {
     type Error = IdbError;
 
     async fn device_id(&self) -> Result<Uuid, IdbError> {
-        let _span = span("idb.device_id");
+        if let Some(id) = DEVICE.get() {
+            return Ok(id);
+        }
         let db = db()?;
         let tx = db.transaction(META).build()?;
         let id: Option<String> = tx
@@ -815,7 +1094,9 @@ impl LocalStore for IdbStore {
             .await?;
         tx.commit().await?;
         let id = id.ok_or_else(|| IdbError::Data("no device id".into()))?;
-        Uuid::parse_str(&id).map_err(|e| IdbError::Data(e.to_string()))
+        let id = Uuid::parse_str(&id).map_err(|e| IdbError::Data(e.to_string()))?;
+        DEVICE.set(Some(id));
+        Ok(id)
     }
 
     async fn pending(&self, limit: usize) -> Result<Vec<Change>, IdbError> {
@@ -824,6 +1105,16 @@ impl LocalStore for IdbStore {
         let tx = db
             .transaction([&RECORD_STORES[..], &[OUTBOX]].concat())
             .build()?;
+        let stores = RecordKind::ALL
+            .map(|kind| tx.object_store(store_name(kind)))
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
+        // The stores' counts (which say whether to read them whole) are asked for beside the
+        // outbox, not after it.
+        let mut counts = stores
+            .iter()
+            .map(|store| store.count().primitive().map(Some))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut entries: Vec<OutboxEntry> = read_outbox(&tx.object_store(OUTBOX)?)
             .await?
             .into_iter()
@@ -831,15 +1122,26 @@ impl LocalStore for IdbStore {
             .collect();
         entries.sort_by_key(|e| e.seq);
         entries.truncate(limit);
+        let of_kind: Vec<Vec<&OutboxEntry>> = RecordKind::ALL
+            .map(|kind| entries.iter().filter(|e| e.kind == kind).collect())
+            .into_iter()
+            .collect();
+        let ids: Vec<Vec<String>> = of_kind
+            .iter()
+            .map(|entries| entries.iter().map(|e| e.id.to_string()).collect())
+            .collect();
+        let rows = futures::future::join_all(
+            stores
+                .iter()
+                .zip(&ids)
+                .zip(counts.iter_mut())
+                .map(|((store, ids), count)| rows_counted(store, ids, count.take())),
+        )
+        .await;
+        tx.commit().await?;
         let mut changes = Vec::with_capacity(entries.len());
-        for kind in RecordKind::ALL {
-            let of_kind: Vec<&OutboxEntry> = entries.iter().filter(|e| e.kind == kind).collect();
-            if of_kind.is_empty() {
-                continue;
-            }
-            let store = tx.object_store(store_name(kind))?;
-            let rows = get_many(&store, of_kind.iter().map(|e| e.id.to_string())).await?;
-            for (entry, json) in of_kind.into_iter().zip(rows) {
+        for (of_kind, rows) in of_kind.into_iter().zip(rows) {
+            for (entry, json) in of_kind.into_iter().zip(rows?.0) {
                 let json = json.ok_or_else(|| {
                     IdbError::Data(format!("queued record {} is missing", entry.id))
                 })?;
@@ -849,7 +1151,6 @@ impl LocalStore for IdbStore {
                 });
             }
         }
-        tx.commit().await?;
         changes.sort_by_key(|c| c.seq);
         Ok(changes)
     }
@@ -858,96 +1159,144 @@ impl LocalStore for IdbStore {
         let _span = span("idb.save_receipts");
         let db = db()?;
         let tx = db
-            .transaction(RECEIPTS)
+            .transaction(RECEIPT_SHARDS)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let store = tx.object_store(RECEIPTS)?;
-        // One per record: of two for the same record the higher revision counts.
-        let mut newest: BTreeMap<String, Receipt> = BTreeMap::new();
+        let store = tx.object_store(RECEIPT_SHARDS)?;
+        let mut shards = Shards::read(&store, receipts.iter().map(|r| r.id)).await?;
         for receipt in receipts {
-            let key = outbox_key(receipt.kind, receipt.id);
-            if newest.get(&key).is_none_or(|held| held.rev <= receipt.rev) {
-                newest.insert(key, receipt);
-            }
+            shards.keep(receipt);
         }
-        let held = get_many(&store, newest.keys().cloned()).await?;
-        let mut writes = Vec::new();
-        for ((key, receipt), held) in newest.into_iter().zip(held) {
-            let held: Option<Receipt> = held.map(|j| serde_json::from_str(&j)).transpose()?;
-            // A late answer must not undo a newer one.
-            if held.is_none_or(|h| h.rev <= receipt.rev) {
-                writes.push((key, serde_json::to_string(&receipt)?));
-            }
-        }
-        put_many(&store, writes)?;
+        shards.write(&store)?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn receipt(&self, kind: RecordKind, id: Uuid) -> Result<Option<Receipt>, IdbError> {
-        let _span = span("idb.receipt");
         let db = db()?;
-        let tx = db.transaction(RECEIPTS).build()?;
-        let json: Option<String> = tx
-            .object_store(RECEIPTS)?
-            .get(outbox_key(kind, id))
-            .primitive()?
-            .await?;
+        let tx = db.transaction(RECEIPT_SHARDS).build()?;
+        let shards = Shards::read(&tx.object_store(RECEIPT_SHARDS)?, [id]).await?;
         tx.commit().await?;
-        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+        Ok(shards.get(kind, id).map(Kept::receipt))
     }
 
-    async fn acknowledge(&self, results: &[ChangeResult]) -> Result<(), IdbError> {
+    async fn acknowledge(&self, sent: &[Change], results: &[ChangeResult]) -> Result<(), IdbError> {
         let _span = span("idb.acknowledge");
         let db = db()?;
         let tx = db
-            .transaction([&RECORD_STORES[..], &[OUTBOX]].concat())
+            .transaction([&RECORD_STORES[..], &[OUTBOX, RECEIPT_SHARDS]].concat())
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox = tx.object_store(OUTBOX)?;
-        let entries = get_many(&outbox, results.iter().map(|r| outbox_key(r.kind, r.id))).await?;
-        for kind in RecordKind::ALL {
-            let of_kind: Vec<(&ChangeResult, &Option<String>)> = results
-                .iter()
-                .zip(&entries)
-                .filter(|(r, _)| r.kind == kind)
-                .collect();
-            if of_kind.is_empty() {
-                continue;
-            }
-            let records = tx.object_store(store_name(kind))?;
-            let locals = get_many(&records, of_kind.iter().map(|(r, _)| r.id.to_string())).await?;
-            let mut record_writes = Vec::new();
-            let mut outbox_writes = Vec::new();
-            for ((result, entry), local) in of_kind.into_iter().zip(locals) {
-                let key = outbox_key(result.kind, result.id);
-                let entry = entry
-                    .as_deref()
+        let receipts = tx.object_store(RECEIPT_SHARDS)?;
+        let stores = RecordKind::ALL
+            .map(|kind| tx.object_store(store_name(kind)))
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
+        let reading = span("idb.acknowledge.read");
+        let keys: Vec<String> = results.iter().map(|r| outbox_key(r.kind, r.id)).collect();
+        let (entries, shards) = futures::join!(
+            whole_rows(&outbox, &keys),
+            Shards::read(&receipts, results.iter().map(|r| r.id)),
+        );
+        let (entries, outbox_keys) = entries?;
+        let mut shards = shards?;
+        let entries = entries
+            .iter()
+            .map(|e| {
+                e.as_deref()
                     .map(serde_json::from_str::<OutboxEntry>)
-                    .transpose()?;
-                let local = local.map(|j| parse_record(result.kind, &j)).transpose()?;
-                let step = on_verdict(entry.as_ref().map(|e| e.seq), local.as_ref(), result);
-                if let (Some(reason), Some(mut entry)) = (step.set_aside, entry) {
-                    entry.rejected = Some(reason.to_stored());
-                    outbox_writes.push((key.clone(), serde_json::to_string(&entry)?));
-                }
-                if step.done {
-                    drop(outbox.delete(key).primitive()?);
-                }
-                if let Some(record) = step.write {
-                    touched(result.kind, result.id);
-                    record_writes.push((result.id.to_string(), record_json(&record)?));
-                }
-            }
-            put_many(&outbox, outbox_writes)?;
-            put_many(&records, record_writes)?;
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // The copy sent is the local one where its change still waits under the same `seq`
+        // (every local edit takes a new one): those rows are not read again.
+        let sent: BTreeMap<u64, &Record> = sent.iter().map(|c| (c.seq, &c.record)).collect();
+        let as_sent: Vec<Option<&Record>> = results
+            .iter()
+            .zip(&entries)
+            .map(|(result, entry)| {
+                entry
+                    .as_ref()
+                    .filter(|e| e.seq == result.seq)
+                    .and_then(|_| sent.get(&result.seq).copied())
+                    .filter(|r| r.kind() == result.kind && r.id() == result.id)
+            })
+            .collect();
+        let ids: Vec<Vec<String>> = RecordKind::ALL
+            .map(|kind| {
+                results
+                    .iter()
+                    .zip(&as_sent)
+                    .filter(|(r, sent)| r.kind == kind && sent.is_none())
+                    .map(|(r, _)| r.id.to_string())
+                    .collect()
+            })
+            .into_iter()
+            .collect();
+        let locals = futures::future::join_all(
+            stores
+                .iter()
+                .zip(&ids)
+                .map(|(store, ids)| rows_of(store, ids)),
+        )
+        .await;
+        let mut locals = locals
+            .into_iter()
+            .map(|rows| rows.map(|(rows, _)| rows.into_iter()))
+            .collect::<Result<Vec<_>, _>>()?;
+        drop(reading);
+        let deciding = span("idb.acknowledge.decide");
+        for receipt in results.iter().filter_map(ChangeResult::receipt) {
+            shards.keep(receipt);
         }
+        let mut done = BTreeSet::new();
+        let mut outbox_writes = Vec::new();
+        let mut record_writes: Vec<Vec<(String, String)>> = vec![Vec::new(); stores.len()];
+        let mut written = Vec::new();
+        for ((result, entry), as_sent) in results.iter().zip(entries).zip(as_sent) {
+            let k = RecordKind::ALL
+                .iter()
+                .position(|k| *k == result.kind)
+                .unwrap_or_default();
+            let key = outbox_key(result.kind, result.id);
+            let local = match as_sent {
+                Some(record) => Some(record.clone()),
+                None => locals[k]
+                    .next()
+                    .flatten()
+                    .map(|j| parse_record(result.kind, &j))
+                    .transpose()?,
+            };
+            let step = on_verdict(entry.as_ref().map(|e| e.seq), local.as_ref(), result);
+            let row_rev = step.write.as_ref().or(local.as_ref()).map(|r| r.meta().rev);
+            shards.row(result.kind, result.id, row_rev);
+            if let (Some(reason), Some(mut entry)) = (step.set_aside, entry) {
+                entry.rejected = Some(reason.to_stored());
+                outbox_writes.push((key.clone(), serde_json::to_string(&entry)?));
+            }
+            if step.done {
+                done.insert(key);
+            }
+            if let Some(record) = step.write {
+                record_writes[k].push((result.id.to_string(), record_json(&record)?));
+                written.push(record);
+            }
+        }
+        drop(deciding);
+        let _writing = span("idb.acknowledge.write");
+        for (store, writes) in stores.iter().zip(record_writes) {
+            put_many(store, writes)?;
+        }
+        delete_keys(&outbox, &done, outbox_keys.as_deref())?;
+        put_many(&outbox, outbox_writes)?;
+        shards.write(&receipts)?;
         tx.commit().await?;
+        touched(written);
         Ok(())
     }
 
     async fn cursor(&self) -> Result<u64, IdbError> {
-        let _span = span("idb.cursor");
         let db = db()?;
         let tx = db.transaction(META).build()?;
         let cursor = get_meta_u64(&tx.object_store(META)?, META_CURSOR).await?;
@@ -955,49 +1304,97 @@ impl LocalStore for IdbStore {
         Ok(cursor)
     }
 
-    async fn apply_pulled(&self, records: Vec<Record>, cursor: u64) -> Result<usize, IdbError> {
+    async fn apply_pulled(&self, pulled: Vec<Pulled>, cursor: u64) -> Result<usize, IdbError> {
         let _span = span("idb.apply_pulled");
         let db = db()?;
         let tx = db
-            .transaction([&RECORD_STORES[..], &[OUTBOX, META]].concat())
+            .transaction([&RECORD_STORES[..], &[OUTBOX, RECEIPT_SHARDS, META]].concat())
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox = tx.object_store(OUTBOX)?;
-        let pending = get_many(
-            &outbox,
-            records.iter().map(|r| outbox_key(r.kind(), r.id())),
-        )
-        .await?;
-        let mut changed = 0;
-        for kind in RecordKind::ALL {
-            let of_kind: Vec<(&Record, bool)> = records
+        let receipts = tx.object_store(RECEIPT_SHARDS)?;
+        let stores = RecordKind::ALL
+            .map(|kind| tx.object_store(store_name(kind)))
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
+        let reading = span("idb.apply_pulled.read");
+        let keys: Vec<String> = pulled
+            .iter()
+            .map(|p| outbox_key(p.record.kind(), p.record.id()))
+            .collect();
+        let (waiting, shards) = futures::join!(
+            whole_rows(&outbox, &keys),
+            Shards::read(&receipts, pulled.iter().map(|p| p.record.id())),
+        );
+        let (waiting, _) = waiting?;
+        let mut shards = shards?;
+        // A record the device holds as pulled (its receipt kept, its row at that revision,
+        // nothing waiting: a push's own records coming back) changes nothing: its row is not read.
+        let (held, news): (Vec<_>, Vec<_>) = pulled
+            .into_iter()
+            .zip(waiting)
+            .map(|(p, waiting)| (p, waiting.is_some()))
+            .partition(|(p, waiting)| !waiting && shards.holds(&p.receipt));
+        drop(held);
+        let ids: Vec<Vec<String>> = RecordKind::ALL
+            .map(|kind| {
+                news.iter()
+                    .filter(|(p, _)| p.record.kind() == kind)
+                    .map(|(p, _)| p.record.id().to_string())
+                    .collect()
+            })
+            .into_iter()
+            .collect();
+        let locals = futures::future::join_all(
+            stores
                 .iter()
-                .zip(&pending)
-                .filter(|(r, _)| r.kind() == kind)
-                .map(|(r, p)| (r, p.is_some()))
-                .collect();
-            if of_kind.is_empty() {
-                continue;
+                .zip(&ids)
+                .map(|(store, ids)| rows_of(store, ids)),
+        )
+        .await;
+        let mut locals = locals
+            .into_iter()
+            .map(|rows| rows.map(|(rows, _)| rows.into_iter()))
+            .collect::<Result<Vec<_>, _>>()?;
+        drop(reading);
+        let deciding = span("idb.apply_pulled.decide");
+        let mut writes: Vec<Vec<(String, String)>> = vec![Vec::new(); stores.len()];
+        let mut written = Vec::new();
+        for (p, waiting) in news {
+            let (kind, id) = (p.record.kind(), p.record.id());
+            let k = RecordKind::ALL
+                .iter()
+                .position(|k| *k == kind)
+                .unwrap_or_default();
+            // `accept_remote` needs only the meta: the rest of the local copy is not parsed.
+            let local = locals[k]
+                .next()
+                .flatten()
+                .map(|j| serde_json::from_str::<RecordMeta>(&j))
+                .transpose()?;
+            // Kept whatever becomes of the record: the server's word on what it stores.
+            shards.keep(p.receipt);
+            if accept_remote(local.as_ref(), waiting, p.record.meta()) {
+                writes[k].push((id.to_string(), record_json(&p.record)?));
+                shards.row(kind, id, Some(p.record.meta().rev));
+                written.push(p.record);
+            } else {
+                shards.row(kind, id, local.map(|l| l.rev));
             }
-            let store = tx.object_store(store_name(kind))?;
-            let locals = get_many(&store, of_kind.iter().map(|(r, _)| r.id().to_string())).await?;
-            let mut writes = Vec::new();
-            for ((record, waiting), local) in of_kind.into_iter().zip(locals) {
-                let local = local.map(|j| parse_record(kind, &j)).transpose()?;
-                if accept_remote(local.as_ref().map(Record::meta), waiting, record.meta()) {
-                    touched(kind, record.id());
-                    writes.push((record.id().to_string(), record_json(record)?));
-                    changed += 1;
-                }
-            }
-            put_many(&store, writes)?;
         }
-        tx.object_store(META)?
-            .put(cursor.to_string())
-            .with_key(META_CURSOR.to_owned())
-            .primitive()?
-            .await?;
+        drop(deciding);
+        let _writing = span("idb.apply_pulled.write");
+        for (store, writes) in stores.iter().zip(writes) {
+            put_many(store, writes)?;
+        }
+        shards.write(&receipts)?;
+        put_many(
+            &tx.object_store(META)?,
+            [(META_CURSOR.to_owned(), cursor.to_string())],
+        )?;
         tx.commit().await?;
+        let changed = written.len();
+        touched(written);
         Ok(changed)
     }
 }

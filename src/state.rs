@@ -117,6 +117,10 @@ pub struct AppState {
     /// Set when an edit was refused because another account's change of that record waits on
     /// this tablet (the account's name); the banner shows it until dismissed.
     pub held_edit: RwSignal<Option<String>>,
+    /// Notified when a refused edit's record is shown again as stored: a field that took the
+    /// typing reads its value afresh even where the value it follows did not change (a memo of
+    /// the stored value, which the refused typing never reached).
+    pub restored: Trigger,
     /// Notified after each edit reached IndexedDB; the sync driver syncs soon after.
     pub edited: Trigger,
     /// Notified when a sync should start now (a new sign-in, "sync now").
@@ -136,6 +140,7 @@ pub fn provide_app_state() -> AppState {
         storage: RwSignal::new(None),
         saving: RwSignal::new(0),
         held_edit: RwSignal::new(None),
+        restored: Trigger::new(),
         edited: Trigger::new(),
         sync_asked: Trigger::new(),
     };
@@ -185,20 +190,16 @@ impl AppState {
         Ok(())
     }
 
-    /// Re-reads only the records the last sync round rewrote ([`idb::take_touched`]) into the
-    /// signals, keeping an edit made meanwhile (the later `updated_at` wins, as in [`reload`]).
-    /// A round that changed nothing reads nothing; one that brought 200 records parses 200, not
-    /// the whole database.
+    /// Shows the records the last sync round rewrote ([`idb::take_touched`], as written), keeping
+    /// an edit made meanwhile (the later `updated_at` wins, as in [`reload`]). A round that
+    /// changed nothing changes no signal; nothing is read back from IndexedDB.
     ///
     /// [`reload`]: AppState::reload
-    pub async fn reload_touched(&self) -> Result<(), idb::IdbError> {
-        let keys = idb::take_touched();
-        if keys.is_empty() {
-            return Ok(());
+    pub fn reload_touched(&self) {
+        let records = idb::take_touched();
+        if !records.is_empty() {
+            self.records.arrive(records, Arrival::Some);
         }
-        let records = idb::load_records(&keys).await?;
-        self.records.arrive(records, Arrival::Some);
-        Ok(())
     }
 
     /// Starts an interview with a new company; returns the interview's id.
@@ -264,6 +265,7 @@ impl AppState {
             if let Some(shown) = self.records.get_untracked(record.kind(), record.id()) {
                 self.records.insert(shown);
             }
+            self.restored.notify();
             return;
         }
         touch(record.meta_mut(), clock::now_ms());
@@ -285,12 +287,14 @@ impl AppState {
             state.saving.update(|n| *n -= 1);
             match result {
                 Ok(()) => {
+                    // Signals are notified only when they change: a keystroke's write usually
+                    // changes none of them, and each notification re-runs what shows it.
                     let id = record.id();
-                    state.unsaved.update(|u| {
-                        u.remove(&id);
-                    });
+                    state.unsaved.maybe_update(|u| u.remove(&id).is_some());
                     if state.unsaved.with_untracked(BTreeMap::is_empty) {
-                        state.save_error.set(None);
+                        if state.save_error.with_untracked(Option::is_some) {
+                            state.save_error.set(None);
+                        }
                     } else {
                         // Writing works again: the edits that failed earlier get another go.
                         state.retry_unsaved();
@@ -298,7 +302,7 @@ impl AppState {
                     let (kind, id) = (record.kind(), record.id());
                     state
                         .sync
-                        .update(|s| s.outbox.note_saved(kind, id, owner.as_ref()));
+                        .maybe_update(|s| s.outbox.note_saved(kind, id, owner.as_ref()));
                     state.edited.notify();
                 }
                 Err(IdbError::HeldByOther(name)) => {

@@ -285,10 +285,22 @@ async fn run(state: AppState) {
         .await
         .map_err(Failure::from);
     drop(engine);
+    // Pushed changes got their new revision in IndexedDB (acknowledge), pulled ones arrived: show
+    // them, so the screen's records match the server's receipts ("Veilig op de server") and the
+    // next edit starts from the revision the server holds; before the photos go up, and also after
+    // a round that failed half way (what it wrote is on the device).
+    {
+        let _span = idb::span("sync.reload_touched");
+        state.reload_touched();
+    }
     // Records first, so an interview reaches the office even while its photos are still waiting.
     // A refused session refuses the photos as well: no need to try.
+    // The outbox summary is kept up to date by every photo saved or imported (and read afresh at
+    // the end of each round): with none waiting there is no queue to read.
+    let no_photos = state.sync.with_untracked(|s| s.outbox.photos_waiting == 0);
     let photos = match &result {
         Err(f) if f.session_refused() => Ok(()),
+        _ if no_photos => Ok(()),
         _ => {
             let _span = idb::span("sync.photos");
             upload_photos(state, &transport).await
@@ -309,19 +321,8 @@ async fn run(state: AppState) {
         }
     }
     let retry = failure.is_some_and(|f| !f.session_refused());
-    if let Ok(report) = &result {
+    if result.is_ok() {
         FAILURES.set(0);
-        // Pushed changes got their new revision in IndexedDB (acknowledge): read it back, so the
-        // screen's records match the server's receipts ("Veilig op de server") and the next edit
-        // starts from the revision the server holds.
-        if report.pulled > 0 || report.pushed > 0 {
-            let _span = idb::span("sync.reload_touched");
-            if let Err(e) = state.reload_touched().await {
-                state
-                    .sync
-                    .update(|s| s.last_error = Some(SyncProblem::Device((&e).into())));
-            }
-        }
         let now = clock::now_ms();
         if let Err(e) = LocalStorage::set(LAST_OK_KEY, now) {
             leptos::logging::warn!("the time of the last sync could not be kept: {e}");
@@ -337,15 +338,13 @@ async fn run(state: AppState) {
         let _span = idb::span("sync.refresh_outbox");
         state.refresh_outbox().await;
     }
+    state.sync.update(|s| s.running = false);
+    drop(round);
+    // After the round is shown done: the estimate only informs the storage line.
     {
         let _span = idb::span("sync.refresh_storage");
         state.refresh_storage().await;
     }
-    {
-        let _span = idb::span("sync.done_update");
-        state.sync.update(|s| s.running = false);
-    }
-    drop(round);
     if retry {
         let failures = FAILURES.get() + 1;
         FAILURES.set(failures);

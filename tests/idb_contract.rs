@@ -85,7 +85,10 @@ async fn the_summary_kept_in_memory_matches_a_fresh_read() {
         changes: IdbStore::ALL.pending(10).await.unwrap(),
     };
     let response = server.push(&request).await.unwrap();
-    IdbStore::ALL.acknowledge(&response.results).await.unwrap();
+    IdbStore::ALL
+        .acknowledge(&request.changes, &response.results)
+        .await
+        .unwrap();
     let mut summary = idb::outbox_summary().await.unwrap();
     assert_eq!(summary.set_aside.len(), 1);
     idb::save(&company(3, "Drie"), Some(&jan)).await.unwrap();
@@ -98,7 +101,7 @@ async fn the_summary_kept_in_memory_matches_a_fresh_read() {
 }
 
 /// Every kind goes through the one record layer: stored per kind in IndexedDB, read back by
-/// `load_all` and `load_records`, shown in its map; the "safe on the server" hash is kept per
+/// `load_all`, handed on by a pull (`take_touched`), shown in its map; the "safe on the server" hash is kept per
 /// record and forgotten when that record changes.
 #[wasm_bindgen_test]
 async fn every_kind_goes_through_the_one_record_layer() {
@@ -107,6 +110,7 @@ async fn every_kind_goes_through_the_one_record_layer() {
     use praatplaat_domain::initiative::{Initiative, Link};
     use praatplaat_domain::model::{Company, Interview, Record, RecordKind};
     use praatplaat_domain::protocol::Receipt;
+    use praatplaat_domain::sync::{LocalStore, Pulled};
     use std::collections::BTreeSet;
     use uuid::Uuid;
 
@@ -149,8 +153,47 @@ async fn every_kind_goes_through_the_one_record_layer() {
     }
     let snapshot = idb::load_all().await.unwrap();
     assert_eq!(snapshot.records, one_of_each);
-    let keys: BTreeSet<_> = one_of_each.iter().map(|r| (r.kind(), r.id())).collect();
-    assert_eq!(idb::load_records(&keys).await.unwrap(), one_of_each);
+    // Pulled copies of every kind (other ids: the saved ones wait) are handed to the screen as
+    // written, without a read back (`take_touched`).
+    let pulled: Vec<Record> = one_of_each
+        .iter()
+        .map(|record| {
+            let mut json = serde_json::to_value(record).unwrap();
+            let n = record.id().as_u128() + 10;
+            json["record"]["id"] = serde_json::json!(Uuid::from_u128(n));
+            json["record"]["rev"] = serde_json::json!(1);
+            serde_json::from_value(json).unwrap()
+        })
+        .collect();
+    idb::take_touched();
+    let changed = IdbStore::ALL
+        .apply_pulled(
+            pulled
+                .iter()
+                .map(|record| Pulled {
+                    receipt: Receipt::for_record(record),
+                    record: record.clone(),
+                })
+                .collect(),
+            1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed, pulled.len());
+    let mut touched = idb::take_touched();
+    touched.sort_by_key(|r| (r.kind(), r.id()));
+    let mut expected = pulled.clone();
+    expected.sort_by_key(|r| (r.kind(), r.id()));
+    assert_eq!(touched, expected);
+    let keys: BTreeSet<_> = pulled.iter().map(|r| (r.kind(), r.id())).collect();
+    let stored: Vec<Record> = idb::load_all()
+        .await
+        .unwrap()
+        .records
+        .into_iter()
+        .filter(|r| keys.contains(&(r.kind(), r.id())))
+        .collect();
+    assert_eq!(stored, expected);
 
     let owner = Owner::new();
     owner.with(|| {
@@ -183,4 +226,59 @@ async fn every_kind_goes_through_the_one_record_layer() {
         let receipt = Receipt::for_record(&Record::Company(later));
         assert!(records.companies.is_safe(id(1), false, Some(&receipt)));
     });
+}
+
+/// Receipts kept one per row by schema 4 are moved into their shards when the database opens,
+/// and a newer one already in its shard is not undone by them.
+#[wasm_bindgen_test]
+async fn receipts_of_schema_4_move_into_their_shards() {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    use praatplaat_domain::model::RecordKind;
+    use praatplaat_domain::protocol::Receipt;
+    use praatplaat_domain::sync::LocalStore;
+    use uuid::Uuid;
+
+    let name = format!("praatplaat-shards-{}", js_sys::Date::now() as u64);
+    idb::open_as(&name).await.expect("IndexedDB opens");
+    let receipt = |n: u128, rev: u64| Receipt {
+        kind: RecordKind::Company,
+        id: Uuid::from_u128(n << 124 | n),
+        rev,
+        hash: format!("hash {n} {rev}"),
+    };
+    IdbStore::ALL
+        .save_receipts(vec![receipt(1, 5)])
+        .await
+        .unwrap();
+    // Rows as schema 4 kept them, written behind the app's back.
+    let db = Database::open(name.as_str()).await.unwrap();
+    let tx = db
+        .transaction("receipts")
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    let store = tx.object_store("receipts").unwrap();
+    for old in [receipt(1, 4), receipt(2, 1), receipt(3, 7)] {
+        store
+            .put(serde_json::to_string(&old).unwrap())
+            .with_key(format!("company:{}", old.id))
+            .primitive()
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    db.close();
+    idb::open_as(&name).await.expect("IndexedDB opens again");
+    for (n, rev) in [(1, 5), (2, 1), (3, 7)] {
+        let held = IdbStore::ALL
+            .receipt(RecordKind::Company, receipt(n, rev).id)
+            .await
+            .unwrap();
+        assert_eq!(held, Some(receipt(n, rev)));
+    }
+    let summary = idb::outbox_summary().await.unwrap();
+    assert_eq!(summary.receipts.len(), 3);
 }

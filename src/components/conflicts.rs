@@ -26,20 +26,20 @@ pub struct Pending {
 
 /// The choices waiting on an interview, its company and the company's links, in that order.
 pub fn pending_for(state: &AppState, interview_id: Uuid) -> Vec<Pending> {
-    let Some(interview) = state
-        .records
-        .interviews
-        .with(|m| m.get(&interview_id).cloned())
-    else {
+    // Borrowed, not cloned: this runs at every keystroke in the interview (a record changed).
+    let Some((company_id, interview_conflicts)) = state.records.interviews.with(|m| {
+        m.get(&interview_id)
+            .map(|i| (i.company_id, i.conflicts.clone()))
+    }) else {
         return Vec::new();
     };
     let company = state
         .records
         .companies
-        .with(|m| m.get(&interview.company_id).cloned());
+        .with(|m| m.get(&company_id).map(|c| (c.id, c.conflicts.clone())));
     let links: Vec<Link> = state.records.links.with(|m| {
         m.values()
-            .filter(|l| l.company_id == interview.company_id && !l.conflicts.is_empty())
+            .filter(|l| l.company_id == company_id && !l.conflicts.is_empty())
             .cloned()
             .collect()
     });
@@ -54,12 +54,12 @@ pub fn pending_for(state: &AppState, interview_id: Uuid) -> Vec<Pending> {
     };
     add(
         RecordKind::Interview,
-        interview.id,
-        &interview.conflicts,
+        interview_id,
+        &interview_conflicts,
         None,
     );
-    if let Some(company) = &company {
-        add(RecordKind::Company, company.id, &company.conflicts, None);
+    if let Some((id, conflicts)) = &company {
+        add(RecordKind::Company, *id, conflicts, None);
     }
     for link in &links {
         let name = state

@@ -21,6 +21,14 @@ pub fn TextField(
     hint: Option<Signal<&'static str>>,
 ) -> impl IntoView {
     let input = move |ev: leptos::ev::Event| on_change.run(event_target_value(&ev));
+    // Read afresh when a refused edit is undone (see `AppState::restored`).
+    let restored = use_context::<crate::state::AppState>().map(|s| s.restored);
+    let value = move || {
+        if let Some(r) = restored {
+            r.track();
+        }
+        value.get()
+    };
     let placeholder = move || placeholder.map(|p| p.get());
     let hint_id = hint.map(|_| format!("{id}-hint"));
     // A user name or password must reach the server as typed.
@@ -30,7 +38,7 @@ pub fn TextField(
             <label for=id>{move || label.get()}</label>
             {if multiline {
                 view! {
-                    <textarea id=id rows="5" prop:value=move || value.get() on:input=input placeholder=placeholder></textarea>
+                    <textarea id=id rows="5" prop:value=value on:input=input placeholder=placeholder></textarea>
                 }
                     .into_any()
             } else {
@@ -43,7 +51,7 @@ pub fn TextField(
                         autocapitalize=literal
                         spellcheck=literal.map(|_| "false")
                         aria-describedby=hint_id.clone()
-                        prop:value=move || value.get()
+                        prop:value=value
                         on:input=input
                         placeholder=placeholder
                     />

@@ -100,7 +100,7 @@ pub fn PracticeCard(
                     <textarea
                         id=note_id.clone()
                         rows="2"
-                        prop:value=move || answer.read().note.clone()
+                        prop:value=move || { state.restored.track(); answer.read().note.clone() }
                         on:input=move |ev| {
                             let text = event_target_value(&ev);
                             state.edit(interview_id, |i: &mut Interview| {

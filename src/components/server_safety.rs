@@ -59,9 +59,12 @@ pub fn safety(state: &AppState, id: Uuid) -> Option<Safety> {
 pub fn ServerSafety(id: Uuid) -> impl IntoView {
     let state = use_app_state();
     let t = use_texts();
+    // The line is rebuilt only when the standing changes, not at every change of the records or
+    // of the sync status (a round changes both several times).
+    let standing = Memo::new(move |_| safety(&state, id));
     move || {
         let t = t.get().transfer;
-        safety(&state, id).map(|s| {
+        standing.get().map(|s| {
             let (class, text, title) = match s {
                 Safety::Safe { rev, hash } => ("safe", (t.safe_on_server)(rev, &hash), t.safe_title),
                 Safety::Waiting => ("waiting", t.change_waiting.to_owned(), ""),

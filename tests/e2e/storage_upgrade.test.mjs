@@ -1,6 +1,8 @@
 // A tablet that still holds data of the previous schema (IndexedDB v1, written by the foundation
 // release: no photo stores, interviews without the newer fields) opens the current app: the
-// database is upgraded in place (v1 -> v2 photos -> v3 initiatives and links -> v4 receipts), nothing is lost, and the waiting changes still sync.
+// database is upgraded in place (v1 -> v2 photos -> v3 initiatives and links -> v4 receipts -> v5
+// receipts kept in shards), nothing is lost, and the waiting changes still sync; a v4 tablet's receipts move into the
+// shards.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -89,9 +91,10 @@ test("schema v1 data is upgraded, shown and synced", async () => {
       };
     }),
   );
-  assert.equal(version.version, 4);
+  assert.equal(version.version, 5);
   assert.deepEqual(version.stores, [
-    "companies", "initiatives", "interviews", "links", "meta", "outbox", "photo_outbox", "photos", "receipts",
+    "companies", "initiatives", "interviews", "links", "meta", "outbox", "photo_outbox", "photos", "receipt_shards",
+    "receipts",
   ]);
 
   // The old interview renders with the current plate, its tick intact.
@@ -110,4 +113,65 @@ test("schema v1 data is upgraded, shown and synced", async () => {
   const stored = await pullAll(server.base);
   assert.equal(stored.find((r) => r.kind === "company").record.name, "Oud Metaal BV");
   assert.equal(stored.find((r) => r.kind === "interview").record.notes, "Geschreven met de eerste versie");
+});
+
+test("a v4 tablet's receipts move into the shards, a garbled one does not stop the app", async () => {
+  const tablet = await launchTablet();
+  try {
+    const page = tablet.pages()[0];
+    await page.goto(`${server.base}/api/v1/health`);
+    const receipt = {
+      kind: "company",
+      id: "44444444-4444-4444-8444-444444444444",
+      rev: 3,
+      hash: "ab".repeat(32),
+    };
+    await page.evaluate(async (receipt) => {
+      const db = await new Promise((resolve, reject) => {
+        const open = indexedDB.open("praatplaat", 4);
+        open.onupgradeneeded = () => {
+          for (const name of [
+            "companies", "interviews", "outbox", "meta", "photos", "photo_outbox", "initiatives", "links", "receipts",
+          ]) open.result.createObjectStore(name);
+        };
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      await new Promise((resolve, reject) => {
+        const tx = db.transaction(["receipts", "meta"], "readwrite");
+        tx.objectStore("receipts").put(JSON.stringify(receipt), `company:${receipt.id}`);
+        tx.objectStore("receipts").put("{not json", "company:garbled");
+        tx.objectStore("meta").put("55555555-5555-4555-8555-555555555555", "device_id");
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+    }, receipt);
+
+    await page.goto(server.base);
+    await page.getByTestId("sync-status").waitFor();
+    const after = await page.evaluate(
+      () => new Promise((resolve) => {
+        const open = indexedDB.open("praatplaat");
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(["receipts", "receipt_shards"]);
+          const shards = tx.objectStore("receipt_shards").getAll();
+          const old = tx.objectStore("receipts").count();
+          tx.oncomplete = () => {
+            resolve({ version: db.version, shards: shards.result.flatMap((row) => JSON.parse(row)), old: old.result });
+            db.close();
+          };
+        };
+      }),
+    );
+    assert.equal(after.version, 5);
+    assert.equal(after.old, 0, "the old receipts store is emptied");
+    assert.deepEqual(
+      after.shards.map(({ kind, id, rev, hash }) => ({ kind, id, rev, hash })),
+      [receipt],
+    );
+  } finally {
+    await tablet.close();
+  }
 });

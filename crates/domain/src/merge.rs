@@ -5,7 +5,8 @@
 //! on an older revision) are merged field by field, keeping both values of a field edited on both
 //! sides as a [`crate::model::Conflict`]: [`three_way`] (its docs hold the rules). Where the two
 //! sides share no history the merge runs against the empty record, so every clash is kept as a
-//! conflict. Which base a change is merged against, and the verdict, are [`crate::push`]'s.
+//! conflict; where the base revision is gone (the server keeps the newest few) every difference
+//! is. Which base a change is merged against, and the verdict, are [`crate::push`]'s.
 
 use std::collections::BTreeMap;
 

@@ -42,6 +42,8 @@ pub struct Change {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub device_id: Uuid,
+    /// In increasing `seq` order, at most [`MAX_PUSH_CHANGES`].
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub changes: Vec<Change>,
 }
 
@@ -258,6 +260,43 @@ pub struct PullResponse {
     pub cursor: u64,
     /// More records are waiting after `cursor`.
     pub more: bool,
+    /// [`record_hash`] of each record as the server stores it, in the order of `records`: the
+    /// device keeps it as the record's [`Receipt`] instead of hashing what the server already
+    /// hashed. Absent from older servers (and ignored unless there is one per record): the device
+    /// then hashes the records itself ([`PullResponse::receipts`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<String>,
+}
+
+impl PullResponse {
+    /// A page of `records` with their hashes, as a server answers.
+    pub fn new(records: Vec<Record>, cursor: u64, more: bool) -> PullResponse {
+        let hashes = records.iter().map(record_hash).collect();
+        PullResponse {
+            records,
+            cursor,
+            more,
+            hashes,
+        }
+    }
+
+    /// The receipt of each record, in the order of `records`: from the server's `hashes` when it
+    /// sent one per record, else hashed here ([`Receipt::for_record`]).
+    pub fn receipts(&self) -> Vec<Receipt> {
+        if self.hashes.len() != self.records.len() {
+            return self.records.iter().map(Receipt::for_record).collect();
+        }
+        self.records
+            .iter()
+            .zip(&self.hashes)
+            .map(|(record, hash)| Receipt {
+                kind: record.kind(),
+                id: record.id(),
+                rev: record.meta().rev,
+                hash: hash.clone(),
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -425,6 +464,43 @@ mod tests {
             .unwrap()
             .get("refusal")
             .is_none());
+    }
+
+    #[test]
+    fn a_pull_carries_the_servers_hashes_and_older_ones_still_read() {
+        let mut second = company();
+        if let Record::Company(c) = &mut second {
+            c.id = Uuid::from_u128(2);
+        }
+        let page = PullResponse::new(vec![company(), second.clone()], 9, false);
+        assert_eq!(
+            page.receipts(),
+            vec![
+                Receipt::for_record(&company()),
+                Receipt::for_record(&second)
+            ]
+        );
+        let json = serde_json::to_value(&page).unwrap();
+        assert_eq!(json["hashes"][1], record_hash(&second));
+        // The device keeps what the server says it stores, not its own hash of the copy.
+        let told = PullResponse {
+            hashes: vec!["a".into(), "b".into()],
+            ..page.clone()
+        };
+        assert_eq!(told.receipts()[1].hash, "b");
+        // An older server sends no hashes; a count that does not match is not trusted either.
+        let old: PullResponse = serde_json::from_value(serde_json::json!({
+            "records": json["records"], "cursor": 9, "more": false
+        }))
+        .unwrap();
+        assert!(old.hashes.is_empty());
+        assert_eq!(old.receipts(), page.receipts());
+        let short = PullResponse {
+            hashes: vec!["a".into()],
+            ..page.clone()
+        };
+        assert_eq!(short.receipts(), page.receipts());
+        assert!(serde_json::to_value(&old).unwrap().get("hashes").is_none());
     }
 
     #[test]

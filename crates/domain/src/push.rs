@@ -13,8 +13,10 @@
 //! based on the stored rev ───────────────▶ Applied as the next rev
 //! stale base ─▶ three-way merge against the base:
 //!               the device's own last push (Lineage) when it is newer than the named base,
-//!               else the named revision, else the empty record (no common history);
+//!               else the named revision, else the empty record (no common history; a
+//!               named revision that is gone: no known base, every difference a conflict);
 //!               a value changed and changed back in the revisions between counts as changed
+//!               (everything does, when revisions between are gone)
 //!             ─▶ Superseded (adds nothing; stored again as the next revision when it set
 //!                values stored already holds, so a later change sees them) | Applied
 //!                (result = sent) | Merged | Rejected
@@ -98,7 +100,9 @@ pub fn history_range(
 
 /// The [`History`] from the revisions in [`history_range`] (any order, gaps allowed), each with
 /// what its change asserted: the base's own revision counts only by its state (what it asserted
-/// is the device's own or already in the base).
+/// is the device's own or already in the base). A revision after the base missing (the server
+/// keeps only the newest few) could have changed anything: then everything counts as changed
+/// ([`Touched::everything`]), so no value is taken as untouched on a guess.
 pub fn history_of(
     range: std::ops::RangeInclusive<u64>,
     revisions: Vec<(Record, Touched)>,
@@ -109,7 +113,15 @@ pub fn history_of(
         .filter(|(r, _)| range.contains(&r.meta().rev))
         .collect();
     revisions.sort_by_key(|(r, _)| r.meta().rev);
+    revisions.dedup_by_key(|(r, _)| r.meta().rev);
+    let after_base = revisions
+        .iter()
+        .filter(|(r, _)| r.meta().rev > start)
+        .count();
     let mut history = History::default();
+    if u64::try_from(after_base).unwrap_or(u64::MAX) < end.saturating_sub(start) {
+        history.asserted = Touched::everything();
+    }
     for (record, asserted) in revisions {
         let rev = record.meta().rev;
         if rev > start {
@@ -148,7 +160,8 @@ pub struct Facts<'a> {
     /// The highest `seq` a new change may carry ([`seq_limit`]).
     pub seq_limit: u64,
     pub stored: Option<&'a Record>,
-    /// The base looked up as [`base_for`] asked (`None`: the empty record).
+    /// The base looked up as [`base_for`] asked (`None`: the empty record, or, when the change
+    /// names a revision, that revision is gone: an unknown base).
     pub base: Option<&'a Record>,
     /// The revisions between the base and the stored record ([`history_range`], [`history_of`]);
     /// empty when there is no base.

@@ -5,10 +5,12 @@
 //! state of its own: everything it needs to resume after a crash lives in the store.
 //!
 //! Receipts: every verdict of a push and every pulled record tells what the server now stores
-//! (revision and [`crate::protocol::record_hash`]). The engine saves these [`Receipt`]s *before*
-//! the step that records progress (acknowledging, moving the cursor), so a crash in between
-//! repeats the step and its receipts rather than losing them. A record is safe on the server when
-//! no change of it waits and its receipt matches the local copy ([`is_safe`]).
+//! (revision and [`crate::protocol::record_hash`], as the server computed it: a pull carries the
+//! hashes, so the device does not hash what the server already hashed). The store keeps these
+//! [`Receipt`]s in the same atomic step that records progress (acknowledging, moving the cursor),
+//! so a crash repeats the step and its receipts together rather than losing either. A record is
+//! safe on the server when no change of it waits and its receipt matches the local copy
+//! ([`is_safe`]).
 
 use std::fmt;
 
@@ -21,6 +23,18 @@ use crate::protocol::{
 };
 use crate::refusal::Reason;
 
+/// Keeps `receipt` in `held` unless the one held has a higher `rev` (a late answer must not undo
+/// a newer one); whether `held` changed. Every store keeps receipts by this rule.
+pub fn keep_receipt(held: &mut Option<Receipt>, receipt: Receipt) -> bool {
+    match held {
+        Some(h) if h.rev > receipt.rev || *h == receipt => false,
+        _ => {
+            *held = Some(receipt);
+            true
+        }
+    }
+}
+
 /// The device side of sync. Each method is one atomic step (one IndexedDB transaction).
 #[allow(async_fn_in_trait)] // single-threaded wasm: the futures need not be Send
 pub trait LocalStore {
@@ -30,8 +44,16 @@ pub trait LocalStore {
     async fn device_id(&self) -> Result<Uuid, Self::Error>;
     /// Up to `limit` waiting changes in `seq` order, not counting those set aside.
     async fn pending(&self, limit: usize) -> Result<Vec<Change>, Self::Error>;
-    /// Takes the server's verdicts, each as [`on_verdict`] says, in one atomic step.
-    async fn acknowledge(&self, results: &[ChangeResult]) -> Result<(), Self::Error>;
+    /// Takes the server's verdicts, each as [`on_verdict`] says, and keeps the receipt each
+    /// carries (as [`LocalStore::save_receipts`] does), in one atomic step. `sent` is what
+    /// [`LocalStore::pending`] gave for the push they answer (or nothing): where a change still
+    /// waits under the `seq` it was sent with, nothing changed the record since, so a store may
+    /// take the sent copy as its local one instead of reading it again.
+    async fn acknowledge(
+        &self,
+        sent: &[Change],
+        results: &[ChangeResult],
+    ) -> Result<(), Self::Error>;
     /// Keeps receipts, one per record; a receipt with a lower `rev` than the one held is ignored
     /// (a late answer must not undo a newer one).
     async fn save_receipts(&self, receipts: Vec<Receipt>) -> Result<(), Self::Error>;
@@ -39,9 +61,33 @@ pub trait LocalStore {
     async fn receipt(&self, kind: RecordKind, id: Uuid) -> Result<Option<Receipt>, Self::Error>;
     /// The pull cursor: everything up to it has been applied locally.
     async fn cursor(&self) -> Result<u64, Self::Error>;
-    /// Applies pulled records (by [`crate::merge::accept_remote`]) and moves the cursor, atomically.
-    /// Returns how many records changed locally.
-    async fn apply_pulled(&self, records: Vec<Record>, cursor: u64) -> Result<usize, Self::Error>;
+    /// Keeps the pulled records' receipts (as [`LocalStore::save_receipts`] does), applies the
+    /// records (by [`crate::merge::accept_remote`], which needs only the local copy's meta) and
+    /// moves the cursor, in one atomic step. Returns how many records changed locally.
+    ///
+    /// A pulled record the device already holds as it is (nothing waits, the local revision is
+    /// the pulled one, the receipt held is the pulled one: what a device's own push brings back)
+    /// changes nothing, so a store may skip it without writing.
+    async fn apply_pulled(&self, pulled: Vec<Pulled>, cursor: u64) -> Result<usize, Self::Error>;
+}
+
+/// A pulled record with the server's receipt for it ([`PullResponse::receipts`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pulled {
+    pub record: Record,
+    pub receipt: Receipt,
+}
+
+impl Pulled {
+    /// The records of a page, each with its receipt.
+    pub fn page(page: PullResponse) -> Vec<Pulled> {
+        let receipts = page.receipts();
+        page.records
+            .into_iter()
+            .zip(receipts)
+            .map(|(record, receipt)| Pulled { record, receipt })
+            .collect()
+    }
 }
 
 /// The way to the server.
@@ -164,13 +210,20 @@ pub struct SyncReport {
     pub cursor: u64,
 }
 
-/// Pushes every waiting change in batches, then pulls every page after the cursor.
+/// Pushes every waiting change in batches, then pulls every page after the cursor. The first page
+/// is asked for while what is likely the last batch's verdicts are taken (the request needs
+/// nothing of them; the page is applied after them). That page is used only when it is still the
+/// one the round would ask for: no later batch went up (a merge answered without its record could
+/// else be overtaken by an older copy of the page) and the cursor did not move meanwhile (a
+/// sign-in resets it to pull what the new account may see).
 pub async fn sync_once<S: LocalStore, T: Transport>(
     store: &S,
     transport: &T,
 ) -> Result<SyncReport, SyncError<S::Error, T::Error>> {
     let mut report = SyncReport::default();
     let device_id = store.device_id().await.map_err(SyncError::Store)?;
+    let mut cursor = store.cursor().await.map_err(SyncError::Store)?;
+    let mut first_page = None;
     loop {
         let changes = store
             .pending(MAX_PUSH_CHANGES)
@@ -179,6 +232,8 @@ pub async fn sync_once<S: LocalStore, T: Transport>(
         if changes.is_empty() {
             break;
         }
+        // Another batch after the early page: that page may predate this batch's verdicts.
+        first_page = None;
         let sent = changes.len();
         let request = PushRequest { device_id, changes };
         let response = transport
@@ -202,35 +257,35 @@ pub async fn sync_once<S: LocalStore, T: Transport>(
         report.rejected += count(ChangeStatus::Rejected);
         report.merged += count(ChangeStatus::Merged);
         report.pushed += sent;
-        let receipts: Vec<Receipt> = response
-            .results
-            .iter()
-            .filter_map(ChangeResult::receipt)
-            .collect();
-        store
-            .save_receipts(receipts)
-            .await
-            .map_err(SyncError::Store)?;
-        store
-            .acknowledge(&response.results)
-            .await
-            .map_err(SyncError::Store)?;
+        let acknowledged = if sent < MAX_PUSH_CHANGES {
+            // Likely the last batch: ask for the first page meanwhile.
+            let (acknowledged, page) = both(
+                store.acknowledge(&request.changes, &response.results),
+                transport.pull(cursor, MAX_PULL_LIMIT),
+            )
+            .await;
+            first_page = Some(page);
+            acknowledged
+        } else {
+            store.acknowledge(&request.changes, &response.results).await
+        };
+        acknowledged.map_err(SyncError::Store)?;
     }
-    let mut cursor = store.cursor().await.map_err(SyncError::Store)?;
+    let now = store.cursor().await.map_err(SyncError::Store)?;
+    if now != cursor {
+        first_page = None;
+        cursor = now;
+    }
     loop {
-        let page = transport
-            .pull(cursor, MAX_PULL_LIMIT)
-            .await
-            .map_err(SyncError::Transport)?;
+        let page = match first_page.take() {
+            Some(page) => page,
+            None => transport.pull(cursor, MAX_PULL_LIMIT).await,
+        }
+        .map_err(SyncError::Transport)?;
         let more = page.more && page.cursor > cursor;
         cursor = page.cursor.max(cursor);
-        let receipts = page.records.iter().map(Receipt::for_record).collect();
-        store
-            .save_receipts(receipts)
-            .await
-            .map_err(SyncError::Store)?;
         report.pulled += store
-            .apply_pulled(page.records, cursor)
+            .apply_pulled(Pulled::page(page), cursor)
             .await
             .map_err(SyncError::Store)?;
         if !more {
@@ -239,6 +294,40 @@ pub async fn sync_once<S: LocalStore, T: Transport>(
     }
     report.cursor = cursor;
     Ok(report)
+}
+
+/// Runs two futures at once, `a` first; both outputs (the domain has no async runtime or
+/// `futures` crate).
+async fn both<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    use std::task::Poll;
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none() {
+            if let Poll::Ready(out) = a.as_mut().poll(cx) {
+                ra = Some(out);
+            }
+        }
+        if rb.is_none() {
+            if let Poll::Ready(out) = b.as_mut().poll(cx) {
+                rb = Some(out);
+            }
+        }
+        if ra.is_some() && rb.is_some() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    match (ra, rb) {
+        (Some(a), Some(b)) => (a, b),
+        _ => unreachable!("both futures are ready"),
+    }
 }
 
 pub mod contract;
@@ -254,7 +343,7 @@ pub mod memory {
 
     use uuid::Uuid;
 
-    use super::LocalStore;
+    use super::{keep_receipt, LocalStore, Pulled};
     use crate::merge::{accept_remote, touch};
     use crate::model::{Record, RecordKind};
     use crate::protocol::{Change, ChangeResult, Receipt};
@@ -268,6 +357,19 @@ pub mod memory {
         next_seq: u64,
         cursor: u64,
         receipts: BTreeMap<(RecordKind, Uuid), Receipt>,
+    }
+
+    impl Inner {
+        fn keep(&mut self, receipts: impl IntoIterator<Item = Receipt>) {
+            for receipt in receipts {
+                let key = (receipt.kind, receipt.id);
+                let mut held = self.receipts.remove(&key);
+                keep_receipt(&mut held, receipt);
+                if let Some(held) = held {
+                    self.receipts.insert(key, held);
+                }
+            }
+        }
     }
 
     #[derive(Debug)]
@@ -369,8 +471,13 @@ pub mod memory {
             Ok(changes)
         }
 
-        async fn acknowledge(&self, results: &[ChangeResult]) -> Result<(), Infallible> {
+        async fn acknowledge(
+            &self,
+            _sent: &[Change],
+            results: &[ChangeResult],
+        ) -> Result<(), Infallible> {
             let mut inner = self.inner.borrow_mut();
+            inner.keep(results.iter().filter_map(ChangeResult::receipt));
             for result in results {
                 let key = (result.kind, result.id);
                 let waiting = inner.outbox.get(&key).map(|(seq, _)| *seq);
@@ -391,17 +498,7 @@ pub mod memory {
         }
 
         async fn save_receipts(&self, receipts: Vec<Receipt>) -> Result<(), Infallible> {
-            let mut inner = self.inner.borrow_mut();
-            for receipt in receipts {
-                let key = (receipt.kind, receipt.id);
-                if inner
-                    .receipts
-                    .get(&key)
-                    .is_none_or(|held| held.rev <= receipt.rev)
-                {
-                    inner.receipts.insert(key, receipt);
-                }
-            }
+            self.inner.borrow_mut().keep(receipts);
             Ok(())
         }
 
@@ -415,10 +512,13 @@ pub mod memory {
 
         async fn apply_pulled(
             &self,
-            records: Vec<Record>,
+            pulled: Vec<Pulled>,
             cursor: u64,
         ) -> Result<usize, Infallible> {
             let mut inner = self.inner.borrow_mut();
+            let (records, receipts): (Vec<Record>, Vec<Receipt>) =
+                pulled.into_iter().map(|p| (p.record, p.receipt)).unzip();
+            inner.keep(receipts);
             let mut changed = 0;
             for record in records {
                 let key = (record.kind(), record.id());
@@ -728,6 +828,39 @@ mod tests {
                 (Some(true), Some(false))
             );
         }
+    }
+
+    #[test]
+    fn a_server_without_hashes_in_its_pulls_still_leaves_records_safe() {
+        let server = server(100);
+        *server.pulls_without_hashes.borrow_mut() = true;
+        let tablet = MemoryStore::new(Uuid::from_u128(100));
+        tablet.save(company(1, "Een"), 1_000);
+        sync(&tablet, &server);
+        let office = MemoryStore::new(Uuid::from_u128(200));
+        assert_eq!(sync(&office, &server).pulled, 1);
+        assert!(office.is_safe(RecordKind::Company, Uuid::from_u128(1)));
+        assert!(tablet.is_safe(RecordKind::Company, Uuid::from_u128(1)));
+    }
+
+    #[test]
+    fn receipts_are_kept_by_revision() {
+        let receipt = |rev: u64, hash: &str| Receipt {
+            kind: RecordKind::Company,
+            id: Uuid::from_u128(1),
+            rev,
+            hash: hash.into(),
+        };
+        let mut held = None;
+        assert!(keep_receipt(&mut held, receipt(2, "b")));
+        assert!(!keep_receipt(&mut held, receipt(2, "b")), "the same again");
+        assert!(!keep_receipt(&mut held, receipt(1, "a")), "an older one");
+        assert!(
+            keep_receipt(&mut held, receipt(2, "c")),
+            "the same rev, told again"
+        );
+        assert!(keep_receipt(&mut held, receipt(3, "d")));
+        assert_eq!(held, Some(receipt(3, "d")));
     }
 
     #[test]

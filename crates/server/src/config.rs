@@ -58,6 +58,17 @@ pub struct Config {
     #[arg(long, env = "PRAATPLAAT_MAX_CONNECTIONS", default_value_t = 512)]
     pub max_connections: usize,
 
+    /// Revisions kept of each record (at least 2): the newest, which a tablet's stale change is
+    /// merged against. A tablet further behind loses nothing but gets more conflicts to choose
+    /// from. Older revisions are deleted at every push and when the server starts.
+    #[arg(
+        long,
+        env = "PRAATPLAAT_KEEP_REVISIONS",
+        default_value_t = crate::store::retention::DEFAULT_KEEP_REVISIONS,
+        value_parser = clap::value_parser!(u64).range(crate::store::retention::MIN_KEEP_REVISIONS..)
+    )]
+    pub keep_revisions: u64,
+
     /// Without a command the server serves; commands manage the database and exit.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -164,6 +175,19 @@ mod tests {
         config.allow_public = false;
         config.bind = "[::1]:8080".parse().unwrap();
         assert!(config.check().is_ok());
+    }
+
+    #[test]
+    fn at_least_two_revisions_are_kept() {
+        let config = Config::parse_from(["praatplaat-server"]);
+        assert_eq!(config.keep_revisions, 20);
+        let config = Config::parse_from(["praatplaat-server", "--keep-revisions", "2"]);
+        assert_eq!(config.keep_revisions, 2);
+        for refused in ["1", "0", "-3", "veel"] {
+            assert!(
+                Config::try_parse_from(["praatplaat-server", "--keep-revisions", refused]).is_err()
+            );
+        }
     }
 
     #[test]

@@ -24,6 +24,8 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
+    // Before the store opens: opening trims every record's revisions to it.
+    praatplaat_server::store::retention::set_keep_revisions(config.keep_revisions);
     let store = Store::open(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;

@@ -7,6 +7,7 @@
 mod accounts;
 mod photos;
 mod records;
+pub mod retention;
 mod sign_in;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -83,7 +84,7 @@ pub(crate) fn parse_uuid(row: &AnyRow, column: &str) -> Result<Uuid, AppError> {
 
 impl Store {
     /// Opens (and creates, and migrates) the database named by `url`, seeds the initiative
-    /// catalogue and drops abandoned photo uploads.
+    /// catalogue, drops abandoned photo uploads and revisions beyond those kept.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let store = if let Some(path) = url.strip_prefix("sqlite:") {
@@ -92,6 +93,19 @@ impl Store {
             let pool = AnyPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
+                // Pushes queue on the counter row's lock and then read what the one before
+                // committed: that needs READ COMMITTED (PostgreSQL's default, which a database may
+                // have changed; under REPEATABLE READ every push behind another would fail).
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        sqlx::query(
+                            "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                        )
+                        .execute(conn)
+                        .await
+                        .map(|_| ())
+                    })
+                })
                 .connect(url)
                 .await?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
@@ -110,6 +124,11 @@ impl Store {
         // sweep too. Housekeeping only: a failure here must not keep the server from starting.
         if let Err(e) = store.sweep_abandoned_uploads(now_ms()).await {
             tracing::warn!(error = %e, "could not sweep abandoned photo uploads");
+        }
+        // Revisions beyond what is kept: stored before, or under a larger --keep-revisions
+        // (every push trims the records it writes). Housekeeping too.
+        if let Err(e) = store.sweep_revisions(store.keep_revisions()).await {
+            tracing::warn!(error = %e, "could not delete old revisions");
         }
         Ok(store)
     }

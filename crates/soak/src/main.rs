@@ -29,6 +29,7 @@ enum Db {
 enum Test {
     DeleteRow,
     FlipTick,
+    StolenNumbers,
 }
 
 #[derive(Debug, Subcommand)]
@@ -40,9 +41,11 @@ enum Cmd {
         /// Where to listen (loopback only).
         #[arg(long)]
         listen: SocketAddr,
-        /// The server to forward to (loopback only).
-        #[arg(long)]
-        upstream: SocketAddr,
+        /// The server to forward to (loopback only). Given more than once (server processes over
+        /// one database), the requests take them in turn, and one that refuses the connection
+        /// is passed over for the next.
+        #[arg(long, required = true)]
+        upstream: Vec<SocketAddr>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Share of sync requests that get a fault while faults are on.
@@ -88,6 +91,14 @@ enum Cmd {
         /// Runs played at the same time (they share the server; their records do not meet).
         #[arg(long, default_value_t = 8)]
         parallel: usize,
+        /// Server processes over the one database, behind the proxy, which alternates the
+        /// requests between them (2 needs --database postgres). Kills take them in turn.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=4))]
+        servers: u64,
+        /// Share of steps before which a hardening action is played: an intruder pushing under
+        /// a run device's id, a forged or a genuine export file imported (0: none).
+        #[arg(long, default_value_t = 8)]
+        hardening_percent: u64,
         /// Prints every step, request and verdict of each run (use with --runs 1).
         #[arg(long)]
         trace: bool,
@@ -117,11 +128,11 @@ fn main() -> ExitCode {
             fault_percent,
             faults_on,
         } => {
-            if !listen.ip().is_loopback() || !upstream.ip().is_loopback() {
+            if !listen.ip().is_loopback() || upstream.iter().any(|u| !u.ip().is_loopback()) {
                 eprintln!("praatplaat-soak: proxy: only loopback addresses");
                 return ExitCode::from(2);
             }
-            let state = ProxyState::new(upstream, seed, fault_percent, faults_on);
+            let state = ProxyState::alternating(upstream, seed, fault_percent, faults_on);
             let result: std::io::Result<()> = runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(listen).await?;
                 println!("listening on {}", listener.local_addr()?);
@@ -148,6 +159,8 @@ fn main() -> ExitCode {
             faults,
             kill_percent,
             parallel,
+            servers,
+            hardening_percent,
             trace,
             keep,
         } => {
@@ -177,12 +190,15 @@ fn main() -> ExitCode {
                 self_test: self_test.map(|t| match t {
                     Test::DeleteRow => SelfTest::DeleteRow,
                     Test::FlipTick => SelfTest::FlipTick,
+                    Test::StolenNumbers => SelfTest::StolenNumbers,
                 }),
                 json,
                 fault_percent: fault_percent.min(100),
                 fault_kinds,
                 kill_percent,
                 parallel: parallel.max(1),
+                servers: servers as usize,
+                hardening_percent: hardening_percent.min(100),
                 trace,
                 keep,
             };

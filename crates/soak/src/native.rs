@@ -2,6 +2,13 @@
 //! ([`MemoryStore`] + an HTTP [`Transport`]) editing one interview concurrently, and the
 //! [`Oracle`] judging what the server holds once everything has settled.
 //!
+//! With `--servers 2` (PostgreSQL) two server processes share the database behind the proxy,
+//! which alternates the requests between them (and passes over one that is down); a kill takes
+//! them in turn, and at the end a full pull from each must show the same records. Between the
+//! steps the [`hardening`] actions of issue 13 are played: an intruder pushing under a run
+//! device's id, forged and genuine export files imported at the office. Every transport checks
+//! that the server never answers `duplicate` for a change its device had not sent before.
+//!
 //! Everything device-side runs on one thread (the store is `RefCell`-based); the proxy runs on a
 //! thread of its own. Several runs interleave on the device thread (`--parallel`); each run has
 //! its own records and devices and draws every choice (steps, edits, faults per request, kill
@@ -18,7 +25,9 @@ use std::time::{Duration, Instant};
 use praatplaat_domain::model::{Company, Interview, PracticeAnswer, Record, RecordKind};
 use praatplaat_domain::plate::Definition;
 use praatplaat_domain::protocol::auth::{SignInRequest, SignInResponse};
-use praatplaat_domain::protocol::{PullResponse, PushRequest, PushResponse, API_PREFIX};
+use praatplaat_domain::protocol::{
+    ChangeStatus, PullResponse, PushRequest, PushResponse, API_PREFIX,
+};
 use praatplaat_domain::sync::memory::MemoryStore;
 use praatplaat_domain::sync::{sync_once, LocalStore, SyncReport, Transport};
 use serde_json::{json, Value};
@@ -28,8 +37,20 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::oracle::{body, Delivery, Key, Oracle};
+
+mod hardening;
 use crate::proxy::{self, Fault, ProxyState, FAULT_HEADER, FAULT_NAMES};
 use crate::rng::Rng;
+
+/// The header the soak's devices name their address in (the server trusts it, as it would a
+/// reverse proxy's).
+const CLIENT_IP_HEADER: &str = "x-forwarded-for";
+
+/// The address `device` signs in from: one of its own in 10.0.0.0/8.
+fn device_address(device: Uuid) -> String {
+    let b = device.as_bytes();
+    format!("10.{}.{}.{}", b[13], b[14], b[15])
+}
 
 /// A device's request timeout: short, so a dropped answer costs little.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
@@ -45,6 +66,10 @@ const DETAILS_PER_RUN: usize = 8;
 pub enum SelfTest {
     DeleteRow,
     FlipTick,
+    /// Moves device 0's change numbers far ahead in the database (what another account's
+    /// numbers on its id once did), then device 0 edits and syncs: its change must be reported
+    /// as answered `duplicate` unearned.
+    StolenNumbers,
 }
 
 impl SelfTest {
@@ -52,7 +77,10 @@ impl SelfTest {
         match s {
             "delete-row" => Ok(SelfTest::DeleteRow),
             "flip-tick" => Ok(SelfTest::FlipTick),
-            _ => Err(format!("unknown self-test {s:?}: delete-row or flip-tick")),
+            "stolen-numbers" => Ok(SelfTest::StolenNumbers),
+            _ => Err(format!(
+                "unknown self-test {s:?}: delete-row, flip-tick or stolen-numbers"
+            )),
         }
     }
 }
@@ -77,6 +105,10 @@ pub struct Args {
     pub fault_kinds: Vec<Fault>,
     pub kill_percent: u64,
     pub parallel: usize,
+    /// Server processes over the one database (2: PostgreSQL only), behind the proxy.
+    pub servers: usize,
+    /// Share of steps before which a hardening action is played ([`hardening`]; 0: none).
+    pub hardening_percent: u64,
     /// Prints every step, request and verdict of each run (for replaying one seed).
     pub trace: bool,
     /// Keeps the temporary folder (database, server log) for a look afterwards.
@@ -114,6 +146,12 @@ impl Server {
     }
 
     async fn start(&mut self) -> Result<(), String> {
+        self.spawn()?;
+        self.wait_healthy().await
+    }
+
+    /// Starts the process (see [`Server::wait_healthy`]).
+    fn spawn(&mut self) -> Result<(), String> {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -126,6 +164,12 @@ impl Server {
             .arg(&self.database_url)
             .arg("--static-dir")
             .arg(&self.static_dir)
+            // Each device signs in from an address of its own (`sign_in_as`), as tablets do:
+            // the sign-in limit counts attempts per name and address before their password is
+            // checked, and eight runs signing in one name at once from one address would look
+            // like guessing.
+            .arg("--client-ip-header")
+            .arg(CLIENT_IP_HEADER)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -135,6 +179,11 @@ impl Server {
             .map_err(|e| format!("cannot start {}: {e}", self.bin.display()))?;
         self.child = Some(child);
         self.starts += 1;
+        Ok(())
+    }
+
+    /// Waits until the started process answers `/health`.
+    async fn wait_healthy(&mut self) -> Result<(), String> {
         let health = format!("{}{API_PREFIX}/health", self.base());
         let client = plain_client()?;
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -178,27 +227,72 @@ fn tail(path: &Path) -> String {
     lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
-/// The server, shared by the runs; the lock is held while it restarts.
+/// The server processes, shared by the runs; a server's lock is held while it restarts.
 struct ServerCtl {
-    server: tokio::sync::Mutex<Server>,
+    servers: Vec<tokio::sync::Mutex<Server>>,
+    /// The server the next kill takes (they take turns).
+    next_kill: Cell<usize>,
     kills: Cell<u64>,
     /// Odd while the server is down: a request that saw the same even epoch before and after
     /// had the server up throughout.
     epoch: Cell<u64>,
     /// Time spent down (kill to healthy again), over all kills.
     down: Cell<Duration>,
+    /// Sign-ins under way. No kill cuts one short: the server counts an attempt before it checks
+    /// the password and takes it back after (issue 13), so a sign-in killed in between stays
+    /// counted as a failure, and a few hundred kills would lock the soak's account out.
+    signing_in: Cell<usize>,
+    /// A kill waits for the sign-ins under way; no new one starts meanwhile.
+    kill_pending: Cell<bool>,
+}
+
+/// Counts a sign-in as under way while it lives.
+struct SigningIn<'a>(&'a Cell<usize>);
+
+impl<'a> SigningIn<'a> {
+    fn new(count: &'a Cell<usize>) -> SigningIn<'a> {
+        count.set(count.get() + 1);
+        SigningIn(count)
+    }
+}
+
+impl Drop for SigningIn<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
 }
 
 impl ServerCtl {
-    /// Kills the server and starts it again on the same database and port. `false` when it was
-    /// down already (another run is restarting it).
+    /// Kills a server (the next in turn) and starts it again on the same database and port.
+    /// `false` when one is down already (another run is restarting it): one at a time.
     async fn kill_and_restart(&self) -> Result<bool, String> {
-        let Ok(mut server) = self.server.try_lock() else {
+        if self.kill_pending.get() || self.servers.iter().any(|s| s.try_lock().is_err()) {
+            return Ok(false);
+        }
+        // No sign-in starts now, and those under way end first (see `signing_in`).
+        self.kill_pending.set(true);
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while self.signing_in.get() > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let killed = if self.signing_in.get() > 0 {
+            Ok(false)
+        } else {
+            self.kill_one().await
+        };
+        self.kill_pending.set(false);
+        killed
+    }
+
+    async fn kill_one(&self) -> Result<bool, String> {
+        let which = self.next_kill.get() % self.servers.len();
+        let Ok(mut server) = self.servers[which].try_lock() else {
             return Ok(false);
         };
         if server.child.is_none() {
             return Ok(false);
         }
+        self.next_kill.set(which + 1);
         self.epoch.set(self.epoch.get() + 1);
         let since = Instant::now();
         server.kill().await;
@@ -209,9 +303,18 @@ impl ServerCtl {
         started.map(|()| true)
     }
 
+    /// Waits until a sign-in may start (no kill is waiting for the ones under way).
+    async fn sign_in_allowed(&self) {
+        while self.kill_pending.get() {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+
     /// Waits while a restart is under way.
     async fn wait_up(&self) {
-        drop(self.server.lock().await);
+        for server in &self.servers {
+            drop(server.lock().await);
+        }
     }
 }
 
@@ -262,6 +365,10 @@ type KillTask = Rc<RefCell<Option<JoinHandle<Result<bool, String>>>>>;
 struct Counters {
     faults: [u64; 7],
     requests: u64,
+    /// `duplicate` verdicts for changes their device had never sent (nor exported): the server
+    /// took them for applied although nothing of them had reached it. Another account's
+    /// numbers on the device once did that (issue 13, point 2), and the device dropped them.
+    unearned: Vec<String>,
 }
 
 /// [`Transport`] over HTTP through the fault proxy; each request names its fault
@@ -277,6 +384,8 @@ struct HttpTransport {
     hook: RefCell<Option<(HookAt, Action)>>,
     on_push_start: RefCell<Option<Action>>,
     counters: Rc<RefCell<Counters>>,
+    /// Every `seq` this device has sent (or exported): a `duplicate` for any other is unearned.
+    sent: RefCell<BTreeSet<u64>>,
     device: usize,
     trace: Trace,
     book: Rc<Book>,
@@ -376,9 +485,31 @@ impl Transport for HttpTransport {
             .post(format!("{}/push", self.api))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body);
+        let first_time: BTreeSet<u64> = {
+            let mut sent = self.sent.borrow_mut();
+            request
+                .changes
+                .iter()
+                .map(|c| c.seq)
+                .filter(|seq| sent.insert(*seq))
+                .collect()
+        };
         let epoch = self.server.epoch.get();
         let (result, fault): (Result<PushResponse, NetError>, _) =
             self.send_with_fault("push", builder).await;
+        // A double delivery answers with the second delivery's verdicts: duplicates, earned.
+        if let (Ok(response), false) = (&result, fault == Some(Fault::DoubleDelivery)) {
+            for r in &response.results {
+                if r.status == ChangeStatus::Duplicate && first_time.contains(&r.seq) {
+                    self.counters.borrow_mut().unearned.push(format!(
+                        "device {} sent {} #{} for the first time and it was answered duplicate",
+                        self.device,
+                        r.kind.as_str(),
+                        r.seq
+                    ));
+                }
+            }
+        }
         let steady = epoch.is_multiple_of(2) && self.server.epoch.get() == epoch;
         let delivery = match (&result, fault) {
             (Ok(_), _) => Delivery::Delivered,
@@ -475,11 +606,19 @@ struct Ctx {
     server: Rc<ServerCtl>,
     /// `http://127.0.0.1:<proxy>/api/v1`.
     proxy_api: String,
-    /// `http://127.0.0.1:<server>/api/v1` (the checker goes around the proxy).
+    /// `http://127.0.0.1:<server>/api/v1` (the checker goes around the proxy, to the first
+    /// server).
     server_api: String,
+    /// Every server's, for the final check (each must show the same).
+    server_apis: Vec<String>,
+    /// The devices' account (a coordinator).
     username: String,
     password: String,
     checker: reqwest::Client,
+    /// The office that imports export files (another coordinator), through the proxy.
+    office: reqwest::Client,
+    /// The intruder of the hardening actions: an interviewer.
+    intruder: (String, String),
     /// The highest change number a check has seen: runs start their devices there.
     cursor: Cell<u64>,
     plate: &'static Definition,
@@ -488,21 +627,35 @@ struct Ctx {
 }
 
 async fn sign_in(ctx: &Ctx, api: &str, device_id: Uuid) -> Result<reqwest::Client, String> {
+    sign_in_as(ctx, api, (&ctx.username, &ctx.password), device_id).await
+}
+
+/// Signs `account` (name, password) in on `device_id`; the client carries the session's token.
+async fn sign_in_as(
+    ctx: &Ctx,
+    api: &str,
+    (username, password): (&str, &str),
+    device_id: Uuid,
+) -> Result<reqwest::Client, String> {
     let request = SignInRequest {
-        username: ctx.username.clone(),
-        password: ctx.password.clone(),
+        username: username.to_owned(),
+        password: password.to_owned(),
         device_id,
         device_label: "soak".into(),
     };
     let client = plain_client()?;
     let mut last = String::new();
     for _ in 0..100 {
-        match client
+        ctx.server.sign_in_allowed().await;
+        let under_way = SigningIn::new(&ctx.server.signing_in);
+        let answer = client
             .post(format!("{api}/auth/sign-in"))
+            .header(CLIENT_IP_HEADER, device_address(device_id))
             .json(&request)
             .send()
-            .await
-        {
+            .await;
+        drop(under_way);
+        match answer {
             Ok(r) if r.status().is_success() => {
                 let signed: SignInResponse =
                     r.json().await.map_err(|e| format!("sign-in answer: {e}"))?;
@@ -538,12 +691,21 @@ async fn sign_in(ctx: &Ctx, api: &str, device_id: Uuid) -> Result<reqwest::Clien
 /// Pulls every record changed after `since`, around the proxy, in small pages. Returns the
 /// records, the final cursor, and complaints about the cursors.
 async fn check_pull(ctx: &Ctx, since: u64) -> Result<(Vec<Record>, u64, Vec<String>), String> {
+    check_pull_at(ctx, &ctx.server_api, since).await
+}
+
+/// [`check_pull`] from the server process at `api`.
+async fn check_pull_at(
+    ctx: &Ctx,
+    api: &str,
+    since: u64,
+) -> Result<(Vec<Record>, u64, Vec<String>), String> {
     let mut records = Vec::new();
     let mut complaints = Vec::new();
     let mut cursor = since;
     let mut failures = 0;
     loop {
-        let url = format!("{}/pull?since={cursor}&limit=200", ctx.server_api);
+        let url = format!("{api}/pull?since={cursor}&limit=200");
         let page: PullResponse = match async {
             let r = ctx
                 .checker
@@ -609,6 +771,13 @@ pub struct RunResult {
     pub unequal_devices: usize,
     pub set_aside: usize,
     pub unsettled: usize,
+    /// `duplicate` for a change its device never sent ([`Counters::unearned`]).
+    pub unearned_duplicates: usize,
+    /// A hardening action's answer other than the one it must get ([`hardening`]).
+    pub breaches: usize,
+    pub attacks: u64,
+    pub forged_imports: u64,
+    pub own_imports: u64,
     pub self_test_done: bool,
     pub details: Vec<String>,
     /// The server's copies at the check, for the final check across runs.
@@ -626,6 +795,8 @@ impl RunResult {
             + self.unequal_devices
             + self.set_aside
             + self.unsettled
+            + self.unearned_duplicates
+            + self.breaches
             > 0
             || self.error.is_some()
     }
@@ -639,8 +810,12 @@ impl RunResult {
 
 struct Device {
     idx: usize,
+    id: Uuid,
     store: Rc<MemoryStore>,
     net: HttpTransport,
+    /// The highest number the intruder pushed under this device's id (0: never signed in on
+    /// it).
+    intruder_seq: Cell<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -977,6 +1152,24 @@ async fn self_test(
             .await?;
             Ok(format!("flipped {practice} now to {}", !now))
         }
+        SelfTest::StolenNumbers => {
+            sqlite(
+                file,
+                &format!(
+                    "UPDATE devices SET last_seq = last_seq + 100000 WHERE device_id = '{}'",
+                    device0.id
+                ),
+            )
+            .await?;
+            book.apply(
+                0,
+                &device0.store,
+                &Edit::Set(Target::Notes, "d0-self-test".into()),
+            );
+            // One sync: its answer is the finding (the settle rounds are over).
+            let _ = sync(device0, false).await;
+            Ok("moved device 0's numbers 100,000 ahead, then it edited and synced".into())
+        }
     }
 }
 
@@ -1033,7 +1226,9 @@ async fn play(ctx: &Ctx, run_seed: u64, result: &mut RunResult) -> Result<(), St
         let _ = store.apply_pulled(Vec::new(), start_cursor).await;
         devices.push(Device {
             idx,
+            id,
             store,
+            intruder_seq: Cell::new(0),
             net: HttpTransport {
                 client,
                 api: ctx.proxy_api.clone(),
@@ -1044,6 +1239,7 @@ async fn play(ctx: &Ctx, run_seed: u64, result: &mut RunResult) -> Result<(), St
                 hook: RefCell::new(None),
                 on_push_start: RefCell::new(None),
                 counters: Rc::clone(&counters),
+                sent: RefCell::new(BTreeSet::new()),
                 device: idx,
                 trace: trace.clone(),
                 book: Rc::clone(&book),
@@ -1141,11 +1337,24 @@ async fn play(ctx: &Ctx, run_seed: u64, result: &mut RunResult) -> Result<(), St
         }
     }
 
-    // The play.
+    // The play. The hardening actions draw from a stream of their own, so the steps' draws stay
+    // those of the seed.
     let steps = rng.range(20, 40) as usize;
     result.steps = steps;
     let mut edit_no = 0u64;
+    let mut side = Rng::derive(run_seed, hardening::STREAM);
+    let mut actions = 0u64;
     for _ in 0..steps {
+        if side.chance(ctx.args.hardening_percent) {
+            actions += 1;
+            let run = hardening::Run {
+                seed: run_seed,
+                devices: &devices,
+                book: &book,
+                hot: &hot,
+            };
+            hardening::act(ctx, &run, actions, &mut side, result).await?;
+        }
         let d = rng.below(n_devices);
         let device = &devices[d];
         let roll = rng.below(100) as u64;
@@ -1290,6 +1499,12 @@ async fn play(ctx: &Ctx, run_seed: u64, result: &mut RunResult) -> Result<(), St
         result.detail(format!("self-test: {what}"));
     }
 
+    let unearned = counters.borrow().unearned.clone();
+    result.unearned_duplicates = unearned.len();
+    for line in unearned {
+        result.detail(line);
+    }
+
     // The check.
     let (records, cursor, complaints) = check_pull(ctx, start_cursor).await?;
     ctx.cursor.set(ctx.cursor.get().max(cursor));
@@ -1430,6 +1645,7 @@ async fn add_user(
     bin: &Path,
     database_url: &str,
     username: &str,
+    role: &str,
     password: &str,
 ) -> Result<(), String> {
     let mut child = Command::new(bin)
@@ -1441,7 +1657,7 @@ async fn add_user(
             "--username",
             username,
             "--role",
-            "coordinator",
+            role,
             "--password-stdin",
         ])
         .env("RUST_LOG", "warn")
@@ -1489,6 +1705,11 @@ struct Totals {
     unequal_devices: u64,
     set_aside: u64,
     unsettled: u64,
+    unearned_duplicates: u64,
+    breaches: u64,
+    attacks: u64,
+    forged_imports: u64,
+    own_imports: u64,
     errors: u64,
     failing_runs: u64,
 }
@@ -1515,6 +1736,11 @@ impl Totals {
         self.unequal_devices += r.unequal_devices as u64;
         self.set_aside += r.set_aside as u64;
         self.unsettled += r.unsettled as u64;
+        self.unearned_duplicates += r.unearned_duplicates as u64;
+        self.breaches += r.breaches as u64;
+        self.attacks += r.attacks;
+        self.forged_imports += r.forged_imports;
+        self.own_imports += r.own_imports;
         self.errors += u64::from(r.error.is_some());
         self.failing_runs += u64::from(r.failed());
     }
@@ -1528,6 +1754,13 @@ pub async fn run(args: Args) -> Result<bool, String> {
             "{} not found: cargo build --profile server -p praatplaat-server",
             args.server_bin.display()
         ));
+    }
+    if args.servers > 1 && args.database == Database::Sqlite {
+        return Err(
+            "--servers 2 shares one PostgreSQL database between the processes: \
+             use --database postgres (SQLite is one process's file)"
+                .into(),
+        );
     }
     let work = workspace(args.keep)?;
     let (database_url, database_file) = match args.database {
@@ -1548,53 +1781,100 @@ pub async fn run(args: Args) -> Result<bool, String> {
     let id_prefix = Rng::derive(stamp, u64::from(std::process::id())).next_u64();
     let username = "soak".to_owned();
     let password = format!("soak-{:016x}", Rng::new(id_prefix).next_u64());
-    add_user(&args.server_bin, &database_url, &username, &password).await?;
+    let office_password = format!("office-{:016x}", Rng::derive(id_prefix, 1).next_u64());
+    let intruder_password = format!("intruder-{:016x}", Rng::derive(id_prefix, 2).next_u64());
+    for (name, role, secret) in [
+        (username.as_str(), "coordinator", &password),
+        (hardening::OFFICE, "coordinator", &office_password),
+        (hardening::INTRUDER, "interviewer", &intruder_password),
+    ] {
+        add_user(&args.server_bin, &database_url, name, role, secret).await?;
+    }
 
-    let port = free_port()?;
-    let mut server = Server {
-        bin: args.server_bin.clone(),
-        database_url: database_url.clone(),
-        port,
-        static_dir: work.dir.join("static"),
-        log: work.dir.join("server.log"),
-        child: None,
-        starts: 0,
-    };
-    server.start().await?;
-    let server_api = format!("{}{API_PREFIX}", server.base());
-    let upstream = format!("127.0.0.1:{port}")
-        .parse()
+    // The server processes start together (both migrate and seed the one database at once).
+    let mut servers = Vec::with_capacity(args.servers);
+    for n in 0..args.servers.max(1) {
+        let mut server = Server {
+            bin: args.server_bin.clone(),
+            database_url: database_url.clone(),
+            port: free_port()?,
+            static_dir: work.dir.join("static"),
+            log: work.dir.join(if n == 0 {
+                "server.log".to_owned()
+            } else {
+                format!("server{}.log", n + 1)
+            }),
+            child: None,
+            starts: 0,
+        };
+        server.spawn()?;
+        servers.push(server);
+    }
+    for server in &mut servers {
+        server.wait_healthy().await?;
+    }
+    let server_apis: Vec<String> = servers
+        .iter()
+        .map(|s| format!("{}{API_PREFIX}", s.base()))
+        .collect();
+    let server_api = server_apis[0].clone();
+    let ports: Vec<u16> = servers.iter().map(|s| s.port).collect();
+    let upstreams = ports
+        .iter()
+        .map(|port| format!("127.0.0.1:{port}").parse())
+        .collect::<Result<Vec<std::net::SocketAddr>, _>>()
         .map_err(|e| format!("{e}"))?;
     // Faults come per request from the devices (x-soak-fault); the switch stays off.
-    let proxy_state = ProxyState::new(upstream, args.seed, args.fault_percent, false);
+    let proxy_state = ProxyState::alternating(upstreams, args.seed, args.fault_percent, false);
     let proxy_addr = proxy::spawn_thread(
         "127.0.0.1:0".parse().expect("address"),
         std::sync::Arc::clone(&proxy_state),
     )
     .map_err(|e| format!("proxy: {e}"))?;
     let ctl = Rc::new(ServerCtl {
-        server: tokio::sync::Mutex::new(server),
+        servers: servers.into_iter().map(tokio::sync::Mutex::new).collect(),
+        next_kill: Cell::new(0),
         kills: Cell::new(0),
         epoch: Cell::new(0),
         down: Cell::new(Duration::ZERO),
+        signing_in: Cell::new(0),
+        kill_pending: Cell::new(false),
     });
     let plate = Definition::current().map_err(|e| format!("plate: {e}"))?;
+    let proxy_api = format!("http://{proxy_addr}{API_PREFIX}");
     let mut ctx = Ctx {
         args: args.clone(),
         server: Rc::clone(&ctl),
-        proxy_api: format!("http://{proxy_addr}{API_PREFIX}"),
+        proxy_api: proxy_api.clone(),
         server_api: server_api.clone(),
+        server_apis: server_apis.clone(),
         username,
         password,
         checker: plain_client()?,
+        office: plain_client()?,
+        intruder: (hardening::INTRUDER.to_owned(), intruder_password),
         cursor: Cell::new(0),
         plate,
         id_prefix,
         database_file,
     };
     ctx.checker = sign_in(&ctx, &server_api, uuid(&ctx, u64::MAX, 0)).await?;
+    ctx.office = sign_in_as(
+        &ctx,
+        &proxy_api,
+        (hardening::OFFICE, &office_password),
+        uuid(&ctx, u64::MAX, 1),
+    )
+    .await?;
+    let ports: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
     eprintln!(
-        "soak: server 127.0.0.1:{port} ({}), proxy {proxy_addr}, {} runs from seed {}, {} at a time",
+        "soak: {} {} ({}), proxy {proxy_addr}, {} runs from seed {}, {} at a time",
+        if ports.len() == 1 {
+            "server"
+        } else {
+            "servers"
+        },
+        ports.join(" and "),
         match args.database {
             Database::Sqlite => "sqlite",
             Database::Postgres => "postgres",
@@ -1655,6 +1935,26 @@ pub async fn run(args: Args) -> Result<bool, String> {
         complaints.iter().map(|c| format!("cursor: {c}")).collect();
     let mut final_duplicates = complaints.len() as u64;
     let mut final_lost = 0u64;
+    // Every other server process shows exactly the same (same records, same change numbers
+    // order): nothing one of them holds in memory decides what the database holds.
+    for (n, api) in ctx.server_apis.iter().enumerate().skip(1) {
+        let (theirs, _, complaints) = check_pull_at(&ctx, api, 0).await?;
+        final_duplicates += complaints.len() as u64;
+        final_problems.extend(
+            complaints
+                .iter()
+                .map(|c| format!("server {}: cursor: {c}", n + 1)),
+        );
+        if theirs != all {
+            final_lost += 1;
+            final_problems.push(format!(
+                "server {} pulls {} records from 0, server 1 {}, or other ones",
+                n + 1,
+                theirs.len(),
+                all.len()
+            ));
+        }
+    }
     let mut seen: BTreeMap<Key, usize> = BTreeMap::new();
     for r in &all {
         *seen.entry((r.kind(), r.id())).or_default() += 1;
@@ -1685,10 +1985,12 @@ pub async fn run(args: Args) -> Result<bool, String> {
         }
     }
 
-    let mut server = ctl.server.lock().await;
-    server.kill().await;
-    let restarts = server.starts.saturating_sub(1);
-    drop(server);
+    let mut restarts = 0;
+    for server in &ctl.servers {
+        let mut server = server.lock().await;
+        server.kill().await;
+        restarts += server.starts.saturating_sub(1);
+    }
     let proxy_stats = proxy_state.stats();
 
     let mut totals = Totals::default();
@@ -1708,6 +2010,7 @@ pub async fn run(args: Args) -> Result<bool, String> {
                 Database::Postgres => "postgres",
             }),
         ),
+        ("servers".into(), json!(args.servers)),
         ("seed".into(), json!(args.seed)),
         ("runs".into(), json!(totals.runs)),
         ("parallel".into(), json!(args.parallel)),
@@ -1718,6 +2021,8 @@ pub async fn run(args: Args) -> Result<bool, String> {
         ("sync_errors".into(), json!(totals.sync_errors)),
         ("requests".into(), json!(totals.requests)),
         ("proxy_requests".into(), json!(proxy_stats.requests)),
+        ("proxy_per_server".into(), json!(proxy_stats.per_upstream)),
+        ("proxy_failovers".into(), json!(proxy_stats.failovers)),
     ];
     for (name, n) in FAULT_NAMES.iter().zip(totals.faults) {
         lines.push((format!("faults.{name}"), json!(n)));
@@ -1743,6 +2048,17 @@ pub async fn run(args: Args) -> Result<bool, String> {
         ("unequal_devices".into(), json!(totals.unequal_devices)),
         ("set_aside".into(), json!(totals.set_aside)),
         ("unsettled".into(), json!(totals.unsettled)),
+        (
+            "unearned_duplicates".into(),
+            json!(totals.unearned_duplicates),
+        ),
+        ("hardening.attacks".into(), json!(totals.attacks)),
+        (
+            "hardening.forged_imports".into(),
+            json!(totals.forged_imports),
+        ),
+        ("hardening.own_imports".into(), json!(totals.own_imports)),
+        ("breaches".into(), json!(totals.breaches)),
         ("run_errors".into(), json!(totals.errors)),
         ("failing_runs".into(), json!(totals.failing_runs)),
         ("seconds".into(), json!((seconds * 10.0).round() / 10.0)),
@@ -1754,6 +2070,7 @@ pub async fn run(args: Args) -> Result<bool, String> {
             json!(match test {
                 SelfTest::DeleteRow => "delete-row",
                 SelfTest::FlipTick => "flip-tick",
+                SelfTest::StolenNumbers => "stolen-numbers",
             }),
         ));
     }
@@ -1765,6 +2082,7 @@ pub async fn run(args: Args) -> Result<bool, String> {
             let detected = |r: &RunResult| match test {
                 SelfTest::DeleteRow => r.lost_records > 0,
                 SelfTest::FlipTick => r.lost_fields > 0,
+                SelfTest::StolenNumbers => r.unearned_duplicates > 0,
             };
             let missed = results
                 .iter()
@@ -1784,7 +2102,7 @@ pub async fn run(args: Args) -> Result<bool, String> {
     let replay = |seed: u64| {
         format!(
             "{}praatplaat-soak native --server-bin {} --runs 1 --seed {seed} --devices {} \
-             --fault-percent {} --kill-percent {}{}{}{} --trace",
+             --fault-percent {} --kill-percent {} --hardening-percent {}{}{}{}{} --trace",
             match args.database {
                 Database::Sqlite => "",
                 Database::Postgres => "scripts/with-postgres.sh ",
@@ -1793,6 +2111,12 @@ pub async fn run(args: Args) -> Result<bool, String> {
             args.devices,
             args.fault_percent,
             args.kill_percent,
+            args.hardening_percent,
+            if args.servers > 1 {
+                format!(" --servers {}", args.servers)
+            } else {
+                String::new()
+            },
             if args.fault_kinds.len() == Fault::ALL.len() {
                 String::new()
             } else {
@@ -1806,6 +2130,7 @@ pub async fn run(args: Args) -> Result<bool, String> {
             match args.self_test {
                 Some(SelfTest::DeleteRow) => " --self-test delete-row",
                 Some(SelfTest::FlipTick) => " --self-test flip-tick",
+                Some(SelfTest::StolenNumbers) => " --self-test stolen-numbers",
                 None => "",
             }
         )
@@ -1857,6 +2182,8 @@ pub async fn run(args: Args) -> Result<bool, String> {
                     "unequal_devices": r.unequal_devices,
                     "set_aside": r.set_aside,
                     "unsettled": r.unsettled,
+                    "unearned_duplicates": r.unearned_duplicates,
+                    "breaches": r.breaches,
                     "details": r.details,
                 })
             })

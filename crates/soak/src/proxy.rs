@@ -2,7 +2,10 @@
 //!
 //! Every request is read whole (`Content-Length` or chunked), sent to the upstream over a new
 //! connection (`Connection: close`), and the whole answer read back and passed on; the client side
-//! keeps its connection alive (browsers reuse it). Faults hit only the sync routes
+//! keeps its connection alive (browsers reuse it). With several upstreams (server processes over
+//! one database) the requests take them in turn, one request each, whatever connection they came
+//! on; an upstream that refuses the connection (killed, restarting) is passed over for the next, as
+//! a load balancer does: nothing was sent to it, so nothing can have been applied twice. Faults hit only the sync routes
 //! ([`is_sync_path`]): while faults are on, each such request draws a fault with probability
 //! `percent`, the seven [`Fault`] kinds sharing it equally. A request may also name its fault
 //! itself in the `x-soak-fault` header (`none`, a fault name, or `delay=MS`), which takes
@@ -127,7 +130,14 @@ pub fn is_sync_path(target: &str) -> bool {
 /// The proxy's switch, dice and counters; shared by every connection.
 #[derive(Debug)]
 pub struct ProxyState {
-    upstream: SocketAddr,
+    /// Taken in turn, one request each.
+    upstreams: Vec<SocketAddr>,
+    /// The next upstream's turn (modulo their number).
+    turn: AtomicU64,
+    /// Exchanges sent to each upstream (a double delivery counts twice).
+    per_upstream: Vec<AtomicU64>,
+    /// Connections an upstream refused, after which the next one was tried.
+    failovers: AtomicU64,
     faults_on: AtomicBool,
     percent: u64,
     rng: Mutex<Rng>,
@@ -145,6 +155,9 @@ pub struct Stats {
     pub upstream_unavailable: u64,
     pub faults: [u64; 7],
     pub faults_on: bool,
+    /// Exchanges sent to each upstream, in the order they were given.
+    pub per_upstream: Vec<u64>,
+    pub failovers: u64,
 }
 
 impl Stats {
@@ -160,14 +173,30 @@ impl Stats {
             "upstream_unavailable": self.upstream_unavailable,
             "faults_on": self.faults_on,
             "faults": faults,
+            "per_upstream": self.per_upstream,
+            "failovers": self.failovers,
         })
     }
 }
 
 impl ProxyState {
     pub fn new(upstream: SocketAddr, seed: u64, percent: u64, faults_on: bool) -> Arc<ProxyState> {
+        ProxyState::alternating(vec![upstream], seed, percent, faults_on)
+    }
+
+    /// A proxy in front of several upstreams, which the requests take in turn (at least one).
+    pub fn alternating(
+        upstreams: Vec<SocketAddr>,
+        seed: u64,
+        percent: u64,
+        faults_on: bool,
+    ) -> Arc<ProxyState> {
+        assert!(!upstreams.is_empty(), "a proxy needs an upstream");
         Arc::new(ProxyState {
-            upstream,
+            per_upstream: upstreams.iter().map(|_| AtomicU64::new(0)).collect(),
+            upstreams,
+            turn: AtomicU64::new(0),
+            failovers: AtomicU64::new(0),
             faults_on: AtomicBool::new(faults_on),
             percent: percent.min(100),
             rng: Mutex::new(Rng::new(seed)),
@@ -189,7 +218,45 @@ impl ProxyState {
             upstream_unavailable: self.upstream_unavailable.load(Ordering::Relaxed),
             faults: std::array::from_fn(|i| self.faults[i].load(Ordering::Relaxed)),
             faults_on: self.faults_on.load(Ordering::Relaxed),
+            per_upstream: self
+                .per_upstream
+                .iter()
+                .map(|n| n.load(Ordering::Relaxed))
+                .collect(),
+            failovers: self.failovers.load(Ordering::Relaxed),
         }
+    }
+
+    /// The upstreams in the order to try them for the next exchange: the one whose turn it is
+    /// first, then the others.
+    fn next_upstreams(&self) -> impl Iterator<Item = (usize, SocketAddr)> + '_ {
+        let n = self.upstreams.len();
+        let first = (self.turn.fetch_add(1, Ordering::Relaxed) % n as u64) as usize;
+        (0..n).map(move |k| {
+            let i = (first + k) % n;
+            (i, self.upstreams[i])
+        })
+    }
+
+    /// One exchange with the upstream whose turn it is; one that refuses the connection is
+    /// passed over for the next (nothing reached it).
+    async fn exchange(&self, request: &Request, body: &[u8]) -> io::Result<Response> {
+        let mut last = None;
+        for (i, upstream) in self.next_upstreams() {
+            let stream = match TcpStream::connect(upstream).await {
+                Ok(stream) => stream,
+                Err(e) => {
+                    if self.upstreams.len() > 1 {
+                        self.failovers.fetch_add(1, Ordering::Relaxed);
+                    }
+                    last = Some(e);
+                    continue;
+                }
+            };
+            self.per_upstream[i].fetch_add(1, Ordering::Relaxed);
+            return forward(stream, request, body).await;
+        }
+        Err(last.unwrap_or_else(|| io::Error::other("no upstream")))
     }
 
     fn roll(&self) -> Option<Fault> {
@@ -428,19 +495,18 @@ fn is_hop_by_hop(name: &str) -> bool {
     HOP_BY_HOP.iter().any(|h| name.eq_ignore_ascii_case(h))
 }
 
-/// One exchange with the upstream over a fresh connection.
-async fn forward(upstream: SocketAddr, request: &Request, body: &[u8]) -> io::Result<Response> {
-    tokio::time::timeout(UPSTREAM_TIMEOUT, forward_inner(upstream, request, body))
+/// One exchange with an upstream over a fresh connection.
+async fn forward(stream: TcpStream, request: &Request, body: &[u8]) -> io::Result<Response> {
+    tokio::time::timeout(UPSTREAM_TIMEOUT, forward_inner(stream, request, body))
         .await
         .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "upstream timed out"))?
 }
 
 async fn forward_inner(
-    upstream: SocketAddr,
+    mut stream: TcpStream,
     request: &Request,
     body: &[u8],
 ) -> io::Result<Response> {
-    let mut stream = TcpStream::connect(upstream).await?;
     let _ = stream.set_nodelay(true);
     let mut head = format!("{} {} HTTP/1.1\r\n", request.method, request.target);
     for (name, value) in &request.headers {
@@ -599,11 +665,11 @@ async fn handle(state: &ProxyState, mut request: Request) -> Next {
     if let Some(fault) = fault {
         state.faults[fault.index()].fetch_add(1, Ordering::Relaxed);
     }
-    let upstream = state.upstream;
+    // Each delivery takes the next upstream: a double delivery reaches two server processes.
     let forwarded = |body: Vec<u8>| {
         let request = request.clone();
         async move {
-            match forward(upstream, &request, &body).await {
+            match state.exchange(&request, &body).await {
                 Ok(response) => Ok(response),
                 Err(e) => {
                     state.upstream_unavailable.fetch_add(1, Ordering::Relaxed);
@@ -707,6 +773,70 @@ mod tests {
         assert!(!is_sync_path("/api/v1/pullover"));
         assert!(!is_sync_path("/api/v1/auth/sign-in"));
         assert!(!is_sync_path("/"));
+    }
+
+    /// A one-answer HTTP server: every request gets `body`.
+    async fn answering(body: &'static str) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let mut reader = BufReader::new(read);
+                    if read_request(&mut reader).await.ok().flatten().is_some() {
+                        let answer = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let _ = write.write_all(answer.as_bytes()).await;
+                        let _ = write.shutdown().await;
+                    }
+                });
+            }
+        });
+        (addr, task)
+    }
+
+    async fn get(proxy: SocketAddr) -> String {
+        let mut stream = TcpStream::connect(proxy).await.unwrap();
+        stream
+            .write_all(b"GET /api/v1/health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer
+            .rsplit("\r\n\r\n")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[tokio::test]
+    async fn requests_take_the_upstreams_in_turn_and_pass_over_a_dead_one() {
+        let (a, task_a) = answering("a").await;
+        let (b, _task_b) = answering("b").await;
+        let state = ProxyState::alternating(vec![a, b], 1, 0, false);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let proxy = listener.local_addr().unwrap();
+        tokio::spawn(serve(listener, Arc::clone(&state)));
+        let mut answers = Vec::new();
+        for _ in 0..4 {
+            answers.push(get(proxy).await);
+        }
+        assert_eq!(answers, ["a", "b", "a", "b"]);
+        // Upstream a goes down: everything reaches b, none is lost.
+        task_a.abort();
+        let _ = task_a.await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        for _ in 0..4 {
+            assert_eq!(get(proxy).await, "b");
+        }
+        let stats = state.stats();
+        assert_eq!(stats.per_upstream, [2, 6]);
+        assert_eq!(stats.failovers, 2);
+        assert_eq!(stats.upstream_unavailable, 0);
     }
 
     #[test]

@@ -14,15 +14,20 @@ pub fn CompanyStep() -> impl IntoView {
     let t = use_texts();
     let current = use_current_interview();
     let lang = move || state.settings.with(|s| s.lang);
+    // Each field follows its own part of the record (`RecordMap::select`): a keystroke in the
+    // notes re-renders the notes, not every field of the step.
+    let records = state.records;
     let company_text = move |get: fn(&Company) -> &String| {
-        Signal::derive(move || current.with_company(|c| get(c).clone()).unwrap_or_default())
+        let part = records
+            .companies
+            .select(current.company_id, move |c| get(c).clone());
+        Signal::derive(move || part.get().unwrap_or_default())
     };
     let interview_text = move |get: fn(&Interview) -> &String| {
-        Signal::derive(move || {
-            current
-                .with_interview(|i| get(i).clone())
-                .unwrap_or_default()
-        })
+        let part = records
+            .interviews
+            .select(current.id, move |i| get(i).clone());
+        Signal::derive(move || part.get().unwrap_or_default())
     };
     let set_company = move |set: fn(&mut Company, String)| {
         Callback::new(move |v: String| state.edit(current.company_id, |c: &mut Company| set(c, v)))
@@ -30,8 +35,16 @@ pub fn CompanyStep() -> impl IntoView {
     let set_interview = move |set: fn(&mut Interview, String)| {
         Callback::new(move |v: String| state.edit(current.id, |i: &mut Interview| set(i, v)))
     };
-    let company = Memo::new(move |_| current.company().unwrap_or_default());
-    let interview = Memo::new(move |_| current.interview().unwrap_or_default());
+    let size_class = records
+        .companies
+        .select(current.company_id, |c| c.size_class);
+    let member = records
+        .companies
+        .select(current.company_id, |c| c.association_member);
+    let segments = records
+        .companies
+        .select(current.company_id, |c| c.segments.clone());
+    let present = records.interviews.select(current.id, |i| i.present);
     let mut size_options: Vec<(Option<SizeClass>, Signal<&'static str>)> =
         vec![(None, Signal::derive(move || t.get().unknown))];
     size_options.extend(SizeClass::ALL.map(|s| (Some(s), Signal::stored(s.code()))));
@@ -54,7 +67,7 @@ pub fn CompanyStep() -> impl IntoView {
                     <Choice
                         label=Signal::derive(move || t.get().size_class.to_owned())
                         options=size_options
-                        selected=Signal::derive(move || company.read().size_class)
+                        selected=Signal::derive(move || size_class.get().flatten())
                         on_select=Callback::new(move |s| state.edit(current.company_id, |c: &mut Company| c.size_class = s))
                         test_id="size-class".to_owned()
                     />
@@ -68,7 +81,7 @@ pub fn CompanyStep() -> impl IntoView {
                             (Some(true), Signal::derive(move || t.get().yes)),
                             (Some(false), Signal::derive(move || t.get().no)),
                         ]
-                        selected=Signal::derive(move || company.read().association_member)
+                        selected=Signal::derive(move || member.get().flatten())
                         on_select=Callback::new(move |m| state.edit(current.company_id, |c: &mut Company| c.association_member = m))
                     />
                 </div>
@@ -78,7 +91,7 @@ pub fn CompanyStep() -> impl IntoView {
                         {SEGMENTS
                             .iter()
                             .map(|code| {
-                                let on = move || company.read().segments.iter().any(|s| s == code);
+                                let on = move || segments.with(|s| s.as_ref().is_some_and(|s| s.iter().any(|s| s == code)));
                                 view! {
                                     <button type="button" class="chip-toggle" aria-pressed=move || on().to_string()
                                         on:click=move |_| state.edit(current.company_id, |c: &mut Company| {
@@ -106,12 +119,12 @@ pub fn CompanyStep() -> impl IntoView {
                     <span class="label">{move || t.get().at_the_table}</span>
                     <div class="chips">
                         <button type="button" class="chip-toggle"
-                            aria-pressed=move || interview.read().present.management.to_string()
+                            aria-pressed=move || present.get().is_some_and(|p| p.management).to_string()
                             on:click=move |_| state.edit(current.id, |i: &mut Interview| i.present.management = !i.present.management)>
                             {move || t.get().management}
                         </button>
                         <button type="button" class="chip-toggle"
-                            aria-pressed=move || interview.read().present.staff.to_string()
+                            aria-pressed=move || present.get().is_some_and(|p| p.staff).to_string()
                             on:click=move |_| state.edit(current.id, |i: &mut Interview| i.present.staff = !i.present.staff)>
                             {move || t.get().staff}
                         </button>

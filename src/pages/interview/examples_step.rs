@@ -110,7 +110,7 @@ fn ExampleCard(example_id: Uuid) -> impl IntoView {
         <li class="panel example" data-example=example_id.to_string()>
             <div class="field">
                 <label for=text_id.clone()>{move || t.get().example_text}</label>
-                <textarea id=text_id rows="3" prop:value=move || example.read().text.clone()
+                <textarea id=text_id rows="3" prop:value=move || { state.restored.track(); example.read().text.clone() }
                     on:input=move |ev| {
                         let text = event_target_value(&ev);
                         edit(Box::new(move |e| e.text = text));

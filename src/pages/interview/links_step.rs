@@ -210,7 +210,7 @@ pub fn LinkCard(link_id: Uuid) -> impl IntoView {
             </div>
             <div class="field">
                 <label for=next_id.clone()>{move || t.get().next_steps}</label>
-                <input id=next_id type="text" prop:value=move || link.read().next_steps.clone()
+                <input id=next_id type="text" prop:value=move || { state.restored.track(); link.read().next_steps.clone() }
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
                         state.edit(link_id, |l: &mut Link| l.next_steps = v);

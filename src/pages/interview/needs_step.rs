@@ -73,7 +73,7 @@ pub fn NeedsStep() -> impl IntoView {
                             {row(|t| t.advice, |n| n.advice, |n, l| n.advice = l)}
                             <div class="field">
                                 <label for=note_id.clone()>{move || t.get().note}</label>
-                                <input id=note_id type="text" prop:value=move || need.read().note.clone()
+                                <input id=note_id type="text" prop:value=move || { state.restored.track(); need.read().note.clone() }
                                     on:input=move |ev| {
                                         let text = event_target_value(&ev);
                                         edit_note(Box::new(move |n| n.note = text));

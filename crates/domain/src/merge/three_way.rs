@@ -46,6 +46,14 @@
 //!   stays resolved).
 //! - `updated_at` becomes the later of the two edits; `rev` is stored's (the server assigns the
 //!   next one).
+//! - **No known base**: the server keeps only a record's newest revisions, so the one a stale
+//!   change names can be gone. The empty record is then no base: a value one side set back to
+//!   its default (an untick, a cleared note) would look unchanged there, and the other side's
+//!   value would win silently. So nothing counts as unchanged: every value the two sides hold
+//!   differently is a conflict (an item or a map entry on one side only too, a plain list as a
+//!   whole), objects and keyed lists still merge part by part, append-only lists keep both
+//!   tails. Revisions missing between a known base and stored (the device's own last push is
+//!   older than what is kept) count as having changed everything ([`Touched::everything`]).
 //!
 //! Merging is idempotent: merging the same incoming change into the result again changes nothing
 //! and adds no conflict. The result is not validated here: two valid sides can together exceed a
@@ -149,6 +157,9 @@ fn join(
 struct Ctx<'a> {
     /// What other devices changed between the base and the stored revision.
     touched: &'a Touched,
+    /// False when the common base is unknown (the revision a change names is gone): then
+    /// neither side's value is known to be unchanged, and every difference is a conflict.
+    base_known: bool,
     incoming_wins: bool,
     stored_at: i64,
     incoming_at: i64,
@@ -267,13 +278,13 @@ fn merge_value(
         ),
         None => (base, stored, incoming),
     };
-    if stored == incoming || incoming == base {
+    if stored == incoming || (ctx.base_known && incoming == base) {
         return stored.cloned();
     }
     // Stored equal to the base is "unchanged" only if no revision in between changed it: a tick
     // that another tablet set and took back again is an edit too, and the incoming change does
     // not silently override the taking back (ABA).
-    let untouched = stored == base && !ctx.touched.under(path);
+    let untouched = ctx.base_known && stored == base && !ctx.touched.under(path);
     if untouched {
         return incoming.cloned();
     }
@@ -312,6 +323,15 @@ fn merge_value(
             if let Some(key) = item_key(b, s, i) {
                 Some(merge_keyed(path, key, b, s, i, ctx))
             } else if [b, s, i].iter().all(|list| list.iter().all(is_scalar)) {
+                if !ctx.base_known {
+                    // A value on one side only was added there or removed on the other: unknown.
+                    let same = s.iter().all(|x| i.contains(x)) && i.iter().all(|x| s.contains(x));
+                    return if same {
+                        stored.cloned()
+                    } else {
+                        ctx.conflict(path, stored, incoming)
+                    };
+                }
                 if set_undoes_history(path, b, s, i, ctx.touched) {
                     return ctx.conflict(path, stored, incoming);
                 }
@@ -389,6 +409,11 @@ impl Touched {
         Ok(touched)
     }
 
+    /// Every place: what is known of revisions that are gone (the root pointer, `""`).
+    pub fn everything() -> Self {
+        Touched(BTreeSet::from([Vec::new()]))
+    }
+
     /// Everything in `self` and in `other`.
     pub fn extend(&mut self, other: &Touched) {
         self.0.extend(other.0.iter().cloned());
@@ -414,12 +439,14 @@ impl Touched {
             .map(Touched)
     }
 
-    /// Whether anything at or below `path` changed.
+    /// Whether anything at or below `path` changed (everything did, when the root did).
     fn under(&self, path: &[String]) -> bool {
-        self.0
-            .range(path.to_vec()..)
-            .next()
-            .is_some_and(|p| p.starts_with(path))
+        self.0.first().is_some_and(Vec::is_empty)
+            || self
+                .0
+                .range(path.to_vec()..)
+                .next()
+                .is_some_and(|p| p.starts_with(path))
     }
 
     fn diff(&mut self, path: &mut Vec<String>, a: Option<&Value>, b: Option<&Value>) {
@@ -585,15 +612,27 @@ pub fn merge_from(
 }
 
 /// [`merge_records`] where `None` is the empty record: the two sides have no common history
-/// (two devices created the same id, or the base revision is gone), so everything both sides
-/// set differently is a conflict and nothing is dropped silently. `touched` is what changed in
-/// the revisions between base and stored ([`Touched::along`]): a value there that stored shows
-/// as the base's is still an edit of the other side.
+/// (two devices created the same id), so everything both sides set differently is a conflict
+/// and nothing is dropped silently. `touched` is what changed in the revisions between base and
+/// stored ([`Touched::along`]): a value there that stored shows as the base's is still an edit
+/// of the other side.
 pub fn merge_after(
     base: Option<&Record>,
     touched: &Touched,
     stored: &Record,
     incoming: &Record,
+) -> Result<Merged, MergeError> {
+    merge_with(base, touched, stored, incoming, true)
+}
+
+/// [`merge_after`]; `base_known` false: the common base is unknown (`base` is `None`), so no
+/// value counts as unchanged on either side.
+fn merge_with(
+    base: Option<&Record>,
+    touched: &Touched,
+    stored: &Record,
+    incoming: &Record,
+    base_known: bool,
 ) -> Result<Merged, MergeError> {
     if incoming.kind() != stored.kind() {
         return Err(MergeError::KindMismatch(stored.kind(), incoming.kind()));
@@ -613,6 +652,7 @@ pub fn merge_after(
     let (s, i) = (split(stored)?, split(incoming)?);
     let mut ctx = Ctx {
         touched,
+        base_known,
         incoming_wins: i.meta.updated_at >= s.meta.updated_at,
         stored_at: s.meta.updated_at,
         incoming_at: i.meta.updated_at,
@@ -742,12 +782,15 @@ pub fn base_needed(
 /// - a new record is stored as revision 1;
 /// - a change based on the stored revision (or a later one) replaces it;
 /// - a change based on an older revision is merged with the stored one against `base` (see
-///   [`base_needed`]; `None` is the empty record, when the sides share no history or the
-///   revision is gone): `Applied` when the result is what the device sent, `Superseded` when the
-///   change adds nothing to what is stored, else `Merged`. `history` holds the revisions
-///   between base and stored ([`History`]), so a value changed and changed back in between is
-///   not taken as unchanged. A `Superseded` change that set values stored already holds is still
-///   stored, as the next revision with the same content, so what it asserted is on record.
+///   [`base_needed`]; `None` is the empty record when the sides share no history, `rev` 0, and
+///   an unknown base when the revision the change names is gone: then no value counts as
+///   unchanged on either side, and every difference is a conflict): `Applied` when the result
+///   is what the device sent, `Superseded` when the change adds nothing to what is stored, else
+///   `Merged`. `history` holds the revisions between base and stored ([`History`]), so a value
+///   changed and changed back in between is not taken as unchanged (with revisions missing
+///   there, everything counts as changed). A `Superseded` change that set values stored
+///   already holds is still stored, as the next revision with the same content, so what it
+///   asserted is on record.
 pub fn apply_change(
     stored: Option<&Record>,
     base: Option<&Record>,
@@ -784,7 +827,12 @@ pub fn apply_change(
         // Against the empty record every clash is a conflict already.
         None => Touched::default(),
     };
-    let merged = merge_after(base, &touched, stored, incoming)?;
+    // A change based on a revision names it (`rev` > 0); without it here, that revision is
+    // gone (the server keeps the newest few): the base is unknown, not the empty record. Against
+    // the empty record a value one side set back to its default (an untick, a cleared note in
+    // an answer) would look unchanged and the other side's would silently win.
+    let base_known = base.is_some() || incoming.meta().rev == 0;
+    let merged = merge_with(base, &touched, stored, incoming, base_known)?;
     let same_as = |other: &Record| {
         let mut candidate = merged.record.clone();
         *candidate.meta_mut() = *other.meta();

@@ -13,9 +13,11 @@ use uuid::Uuid;
 
 use super::fake_server::FakeServer;
 use super::memory::MemoryStore;
-use super::{sync_once, LocalStore, Transport};
+use super::{sync_once, LocalStore, Pulled, Transport};
 use crate::model::{Company, Interview, Record, RecordKind, RecordMeta};
-use crate::protocol::{receipt_matches, PushRequest, Receipt};
+use crate::protocol::{
+    receipt_matches, record_hash, ChangeResult, ChangeStatus, PushRequest, Receipt,
+};
 
 /// What the suite needs beyond sync: a local edit and a read, as the app makes them.
 #[allow(async_fn_in_trait)] // single-threaded wasm: the futures need not be Send
@@ -57,6 +59,14 @@ fn interview(notes: &str) -> Record {
         notes: notes.into(),
         ..Interview::default()
     })
+}
+
+/// A pulled record with the receipt a server gives for it.
+fn pulled(record: Record) -> Pulled {
+    Pulled {
+        receipt: Receipt::for_record(&record),
+        record,
+    }
 }
 
 fn edited(record: Option<Record>, f: impl FnOnce(&mut Interview)) -> Result<Record, String> {
@@ -192,7 +202,9 @@ where
     s.save(edited(local, |i| i.notes = "ab".into())?, 2_000)
         .await
         .map_err(err)?;
-    s.acknowledge(&response.results).await.map_err(err)?;
+    s.acknowledge(&request.changes, &response.results)
+        .await
+        .map_err(err)?;
     let pending = s.pending(10).await.map_err(err)?;
     ensure!(
         pending.len() == 1,
@@ -301,8 +313,8 @@ where
     let changed = s
         .apply_pulled(
             vec![
-                with_rev(company(1, "van de server"), 5),
-                with_rev(company(2, "nieuw"), 1),
+                pulled(with_rev(company(1, "van de server"), 5)),
+                pulled(with_rev(company(2, "nieuw"), 1)),
             ],
             42,
         )
@@ -323,7 +335,7 @@ where
     );
     // An older or equal revision changes nothing.
     let changed = s
-        .apply_pulled(vec![with_rev(company(2, "ouder"), 1)], 43)
+        .apply_pulled(vec![pulled(with_rev(company(2, "ouder"), 1))], 43)
         .await
         .map_err(err)?;
     let two = s
@@ -334,6 +346,198 @@ where
         changed == 0 && matches!(&two, Some(Record::Company(c)) if c.name == "nieuw"),
         "an equal revision replaced the local copy: {two:?}"
     );
+    Ok(())
+}
+
+/// The receipt held for a record may be ahead of the local copy: an older server answered a merge
+/// without the merged record. A store that skips pulled records by their receipt alone would
+/// never take the merged copy; the pull must bring it in, and only then is the record safe.
+async fn a_pulled_copy_is_taken_though_its_receipt_is_held<S: EditableStore>(s: S) -> Outcome
+where
+    S::Error: Display,
+{
+    let id = Uuid::from_u128(1);
+    s.save(company(1, "lokaal"), 1_000).await.map_err(err)?;
+    let seq = s.pending(10).await.map_err(err)?[0].seq;
+    let mut merged = company(1, "samengevoegd");
+    *merged.meta_mut() = RecordMeta {
+        rev: 3,
+        updated_at: 2_000,
+        deleted: false,
+    };
+    let verdict = ChangeResult {
+        seq,
+        kind: RecordKind::Company,
+        id,
+        status: ChangeStatus::Merged,
+        rev: 3,
+        reason: None,
+        refusal: None,
+        hash: Some(record_hash(&merged)),
+        record: None,
+    };
+    s.acknowledge(&[], &[verdict]).await.map_err(err)?;
+    let held = s.receipt(RecordKind::Company, id).await.map_err(err)?;
+    ensure!(
+        held == Some(Receipt::for_record(&merged)),
+        "acknowledge did not keep the verdict's receipt: {held:?}"
+    );
+    ensure!(
+        !safe(&s, RecordKind::Company, id).await?,
+        "safe while the device holds another copy than the server"
+    );
+    let changed = s
+        .apply_pulled(vec![pulled(merged.clone())], 7)
+        .await
+        .map_err(err)?;
+    let local = s.get(RecordKind::Company, id).await.map_err(err)?;
+    ensure!(
+        changed == 1 && local.as_ref() == Some(&merged),
+        "the pulled copy was not taken ({changed} changed): {local:?}"
+    );
+    ensure!(
+        safe(&s, RecordKind::Company, id).await?,
+        "not safe after the pull"
+    );
+    // The same page again (a cursor reset) changes nothing and keeps it safe.
+    let changed = s
+        .apply_pulled(vec![pulled(merged.clone())], 8)
+        .await
+        .map_err(err)?;
+    ensure!(changed == 0, "{changed} changed by the same page again");
+    ensure!(
+        s.cursor().await.map_err(err)? == 8,
+        "the cursor did not move"
+    );
+    ensure!(
+        safe(&s, RecordKind::Company, id).await?,
+        "not safe after the same page again"
+    );
+    Ok(())
+}
+
+/// A pull's receipts follow the receipt rule: an older page (a cursor reset, a slow page) does not
+/// undo a newer receipt, and the receipt kept is the server's (its hash as sent), even where the
+/// device would hash its copy otherwise.
+async fn a_pulled_receipt_never_undoes_a_newer_one<S: EditableStore>(s: S) -> Outcome
+where
+    S::Error: Display,
+{
+    let id = Uuid::from_u128(2);
+    let mut newer = company(2, "nieuwer");
+    newer.meta_mut().rev = 5;
+    s.save_receipts(vec![Receipt::for_record(&newer)])
+        .await
+        .map_err(err)?;
+    let mut older = company(2, "ouder");
+    older.meta_mut().rev = 4;
+    s.apply_pulled(vec![pulled(older.clone())], 3)
+        .await
+        .map_err(err)?;
+    let held = s.receipt(RecordKind::Company, id).await.map_err(err)?;
+    ensure!(
+        held == Some(Receipt::for_record(&newer)),
+        "an older page undid a newer receipt: {held:?}"
+    );
+    ensure!(
+        !safe(&s, RecordKind::Company, id).await?,
+        "safe on a receipt for another revision"
+    );
+    let mut third = company(3, "drie");
+    third.meta_mut().rev = 1;
+    let told = Receipt {
+        hash: "zoals de server het bewaart".into(),
+        ..Receipt::for_record(&third)
+    };
+    s.apply_pulled(
+        vec![Pulled {
+            record: third,
+            receipt: told.clone(),
+        }],
+        4,
+    )
+    .await
+    .map_err(err)?;
+    let held = s
+        .receipt(RecordKind::Company, Uuid::from_u128(3))
+        .await
+        .map_err(err)?;
+    ensure!(
+        held == Some(told),
+        "the server's hash was not kept: {held:?}"
+    );
+    ensure!(
+        !safe(&s, RecordKind::Company, Uuid::from_u128(3)).await?,
+        "safe though the server's hash does not match the copy"
+    );
+    Ok(())
+}
+
+/// A round of many records (a store may read and delete them in bulk): another tablet's 30 pulled
+/// into an empty store, then 40 of this tablet's pushed while one of them is edited again; the
+/// edited one alone still waits, and after the next round every record is the server's and safe.
+async fn many_records_in_one_round_end_equal_and_safe<S: EditableStore>(s: S) -> Outcome
+where
+    S::Error: Display,
+{
+    let server = FakeServer::new(500);
+    let other = MemoryStore::new(Uuid::from_u128(0xB));
+    for n in 101..=130 {
+        other.save(company(n, &format!("Ander {n}")), 1_000);
+    }
+    sync(&other, &server).await?;
+    sync(&s, &server).await?;
+    for n in 1..=40 {
+        s.save(company(n, &format!("Eigen {n}")), 2_000)
+            .await
+            .map_err(err)?;
+    }
+    let request = PushRequest {
+        device_id: s.device_id().await.map_err(err)?,
+        changes: s.pending(500).await.map_err(err)?,
+    };
+    ensure!(
+        request.changes.len() == 40,
+        "{} waiting",
+        request.changes.len()
+    );
+    let response = server.push(&request).await.map_err(err)?;
+    s.save(company(20, "Eigen 20, opnieuw"), 3_000)
+        .await
+        .map_err(err)?;
+    s.acknowledge(&request.changes, &response.results)
+        .await
+        .map_err(err)?;
+    let waiting: Vec<u128> = s
+        .pending(500)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|c| c.record.id().as_u128())
+        .collect();
+    ensure!(waiting == [20], "waiting after the answer: {waiting:?}");
+    sync(&s, &server).await?;
+    ensure!(
+        s.pending(500).await.map_err(err)?.is_empty(),
+        "still waiting"
+    );
+    for n in (1..=40).chain(101..=130) {
+        let local = s
+            .get(RecordKind::Company, Uuid::from_u128(n))
+            .await
+            .map_err(err)?;
+        let on_server = server.records.borrow()[&(RecordKind::Company, Uuid::from_u128(n))]
+            .1
+            .clone();
+        ensure!(
+            local.as_ref() == Some(&on_server),
+            "company {n}: the tablet holds {local:?}, the server {on_server:?}"
+        );
+        ensure!(
+            safe(&s, RecordKind::Company, Uuid::from_u128(n)).await?,
+            "company {n} is not safe"
+        );
+    }
     Ok(())
 }
 
@@ -444,13 +648,16 @@ where
     case!(a_refused_change_is_set_aside_and_kept);
     case!(a_receipt_never_goes_back);
     case!(a_pull_keeps_waiting_edits_and_moves_the_cursor);
+    case!(a_pulled_copy_is_taken_though_its_receipt_is_held);
+    case!(a_pulled_receipt_never_undoes_a_newer_one);
+    case!(many_records_in_one_round_end_equal_and_safe);
     case!(a_merge_with_another_tablet_ends_equal_and_safe);
     case!(a_lost_answer_is_retried_once_and_ends_safe);
     failures
 }
 
 /// The number of cases [`check_all`] runs (so a runner can say how many passed).
-pub const CASES: usize = 10;
+pub const CASES: usize = 13;
 
 impl EditableStore for MemoryStore {
     async fn save(&self, record: Record, now_ms: i64) -> Result<(), Self::Error> {

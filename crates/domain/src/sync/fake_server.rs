@@ -34,6 +34,8 @@ pub struct FakeServer {
     pub pushes: RefCell<usize>,
     /// Answers to drop: the push is applied, the device hears nothing (a lost answer).
     pub lose_answers: RefCell<usize>,
+    /// Answer pulls as servers did before pulls carried the records' hashes.
+    pub pulls_without_hashes: RefCell<bool>,
     pub page_size: u32,
 }
 
@@ -129,11 +131,11 @@ impl Transport for FakeServer {
         let more = rows.len() > limit;
         rows.truncate(limit);
         let cursor = rows.last().map_or(since, |(seq, _)| *seq);
-        Ok(PullResponse {
-            records: rows.into_iter().map(|(_, r)| r).collect(),
-            cursor,
-            more,
-        })
+        let mut page = PullResponse::new(rows.into_iter().map(|(_, r)| r).collect(), cursor, more);
+        if *self.pulls_without_hashes.borrow() {
+            page.hashes.clear();
+        }
+        Ok(page)
     }
 }
 

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::auth::{hash_password, Auth};
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Path};
-use crate::http::{Denied, Invalid, SignedIn};
+use crate::http::{check_plain, Denied, Invalid};
 use crate::store::AccountError;
 use crate::AppState;
 
@@ -27,14 +27,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(assign))
 }
 
+/// Longest user name of a new account (as sent, blanks around it included).
+pub const MAX_USERNAME_CHARS: usize = 100;
+
 /// Creates an account (also used by the `user add` command).
 pub async fn create_user(state: &AppState, new: NewUser) -> AppResult<UserInfo> {
+    // The length as sent (what the OpenAPI document can say), the name without its blanks.
     let username = new.username.trim().to_owned();
-    if username.is_empty() || username.chars().count() > 100 {
-        return Err(AppError::Invalid(
-            "a user name has 1 to 100 characters".into(),
-        ));
+    if username.is_empty() || new.username.chars().count() > MAX_USERNAME_CHARS {
+        return Err(AppError::Invalid(format!(
+            "a user name has 1 to {MAX_USERNAME_CHARS} characters, not only blanks"
+        )));
     }
+    check_plain("the user name", &new.username)?;
+    check_plain("the display name", &new.display_name)?;
     check_password(&new.password).map_err(AppError::Invalid)?;
     let display = match new.display_name.trim() {
         "" => username.clone(),
@@ -84,7 +90,6 @@ async fn list_users(State(state): State<AppState>, auth: Auth) -> AppResult<Json
 /// The office sees every session; others their own (to see which of their devices are signed in).
 #[utoipa::path(get, path = "/sessions", tag = "accounts", security(("bearer" = [])), responses(
     (status = 200, body = Vec<SessionInfo>),
-    SignedIn,
 ))]
 async fn list_sessions(
     State(state): State<AppState>,
@@ -99,8 +104,7 @@ async fn list_sessions(
     params(("id" = Uuid, Path, description = "The session")),
     responses(
         (status = 204, description = "Revoked"),
-        SignedIn,
-        (status = 404, description = "No such session, or (outside the office) not yours", body = ApiError),
+        (status = 404, description = "No such session, or (outside the office) not yours (`not_found`)", body = ApiError),
     ))]
 async fn revoke_session(
     State(state): State<AppState>,

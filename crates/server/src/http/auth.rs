@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use crate::auth::{dummy_hash, new_token, token_hash, Auth};
 use crate::error::{AppError, AppResult};
 use crate::extract::Json;
-use crate::http::{Invalid, SignedIn};
+use crate::http::{check_plain, Invalid};
 use crate::store::now_ms;
 use crate::AppState;
 
@@ -83,8 +83,10 @@ const MAX_FIELD_CHARS: usize = 200;
 #[utoipa::path(post, path = "/auth/sign-in", tag = "accounts", request_body = SignInRequest, responses(
     (status = 200, body = SignInResponse),
     (status = 401, description = "Wrong user name or password (`bad_credentials`)", body = ApiError),
+    (status = 403, description = "The device id is the server's own (`device_reserved`)", body = ApiError),
     Invalid,
-    (status = 429, description = "Too many failed sign-ins for this name from this address, or for this name (`too_many_attempts`), or every password check is busy (`busy`); see Retry-After", body = ApiError),
+    (status = 429, description = "Too many failed sign-ins for this name from this address, or for this name (`too_many_attempts`), or every password check is busy (`busy`)", body = ApiError,
+        headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
 ))]
 async fn sign_in(
     State(state): State<AppState>,
@@ -97,7 +99,8 @@ async fn sign_in(
             "user name and password are required".into(),
         ));
     }
-    if [username, &request.password, &request.device_label]
+    // As sent (what the OpenAPI document can say), blanks around the name included.
+    if [&request.username, &request.password, &request.device_label]
         .iter()
         .any(|f| f.chars().count() > MAX_FIELD_CHARS)
     {
@@ -105,6 +108,8 @@ async fn sign_in(
             "user name, password and device label have at most {MAX_FIELD_CHARS} characters"
         )));
     }
+    check_plain("the user name", &request.username)?;
+    check_plain("the device label", &request.device_label)?;
     if request.device_id.is_nil() {
         return Err(AppError::Invalid(
             "device_id must not be the nil UUID".into(),
@@ -163,7 +168,6 @@ async fn sign_in(
 /// Ends this device's session.
 #[utoipa::path(post, path = "/auth/sign-out", tag = "accounts", security(("bearer" = [])), responses(
     (status = 204, description = "Signed out"),
-    SignedIn,
 ))]
 async fn sign_out(State(state): State<AppState>, auth: Auth) -> AppResult<StatusCode> {
     state.store.revoke_session(auth.session_id).await?;
@@ -173,7 +177,6 @@ async fn sign_out(State(state): State<AppState>, auth: Auth) -> AppResult<Status
 /// Who this session belongs to.
 #[utoipa::path(get, path = "/auth/me", tag = "accounts", security(("bearer" = [])), responses(
     (status = 200, body = Me),
-    SignedIn,
 ))]
 async fn me(auth: Auth) -> Json<Me> {
     Json(Me {

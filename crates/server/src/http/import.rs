@@ -12,7 +12,6 @@ use utoipa_axum::routes;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Body, Json};
-use crate::http::SignedIn;
 use crate::import::{import_export, ImportError, ImportReport};
 use crate::AppState;
 
@@ -38,7 +37,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
         (status = 200, body = ImportReport),
-        SignedIn,
         (status = 403, description = "Not the office (`forbidden`); the file's device is another \
          account's (`device_of_another_user`) or the server's own (`device_reserved`)", body = ApiError),
         (status = 422, description = "Wrong passphrase, not an export, damaged, or no such account", body = ApiError),

@@ -40,6 +40,15 @@ struct Stored {
     new: bool,
 }
 
+/// A photo's name in the path.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+struct PhotoHash {
+    /// Lower-case hex SHA-256 of the photo's bytes (64 characters).
+    #[param(pattern = "^[0-9a-f]{64}$")]
+    hash: String,
+}
+
 fn check_hash(hash: &str) -> AppResult<()> {
     if is_content_hash(hash) {
         Ok(())
@@ -52,7 +61,7 @@ fn check_hash(hash: &str) -> AppResult<()> {
 
 /// Stores a photo (JPEG) under the SHA-256 of its bytes; sending it again is harmless.
 #[utoipa::path(put, path = "/photos/{hash}", tag = "photos", security(("bearer" = [])),
-    params(("hash" = String, Path, description = "Lower-case hex SHA-256 of the bytes")),
+    params(PhotoHash),
     request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses(
         (status = 201, description = "Stored", body = Stored),
@@ -63,7 +72,7 @@ fn check_hash(hash: &str) -> AppResult<()> {
 async fn put_photo(
     State(state): State<AppState>,
     auth: Auth,
-    Path(hash): Path<String>,
+    Path(PhotoHash { hash }): Path<PhotoHash>,
     Body(body): Body,
 ) -> AppResult<impl IntoResponse> {
     auth.require(RECORD_ROLES)?;
@@ -95,16 +104,16 @@ async fn put_photo(
 }
 
 #[utoipa::path(get, path = "/photos/{hash}", tag = "photos", security(("bearer" = [])),
-    params(("hash" = String, Path, description = "Lower-case hex SHA-256 of the bytes")),
+    params(PhotoHash),
     responses(
         (status = 200, description = "The photo", content_type = "image/jpeg", body = Vec<u8>),
         Denied, Invalid,
-        (status = 404, description = "No such photo, or none this account may see", body = ApiError),
+        (status = 404, description = "No such photo, or none this account may see (`not_found`)", body = ApiError),
     ))]
 async fn get_photo(
     State(state): State<AppState>,
     auth: Auth,
-    Path(hash): Path<String>,
+    Path(PhotoHash { hash }): Path<PhotoHash>,
 ) -> AppResult<impl IntoResponse> {
     auth.require(RECORD_ROLES)?;
     check_hash(&hash)?;
@@ -136,7 +145,7 @@ impl From<UploadState> for UploadStatus {
 
 /// How many bytes of a resumable upload the server holds.
 #[utoipa::path(get, path = "/photos/{hash}/upload", tag = "photos", security(("bearer" = [])),
-    params(("hash" = String, Path, description = "Lower-case hex SHA-256 of the whole photo")),
+    params(PhotoHash),
     responses(
         (status = 200, body = UploadStatus),
         Denied, Invalid,
@@ -144,7 +153,7 @@ impl From<UploadState> for UploadStatus {
 async fn upload_status(
     State(state): State<AppState>,
     auth: Auth,
-    Path(hash): Path<String>,
+    Path(PhotoHash { hash }): Path<PhotoHash>,
 ) -> AppResult<Json<UploadStatus>> {
     auth.require(RECORD_ROLES)?;
     check_hash(&hash)?;
@@ -156,27 +165,30 @@ async fn upload_status(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ChunkParams {
-    /// Where this chunk starts: what the server holds so far.
+    /// Where this chunk starts: what the server holds so far (less than `size`).
+    #[param(maximum = 2097151)]
     offset: u64,
-    /// The whole photo's size in bytes.
+    /// The whole photo's size in bytes, at most 2 MiB.
+    #[param(minimum = 1, maximum = 2097152)]
     size: u64,
 }
 
 /// Adds the next chunk of a resumable upload; the last one stores the photo once its hash checks.
 #[utoipa::path(patch, path = "/photos/{hash}/upload", tag = "photos", security(("bearer" = [])),
-    params(("hash" = String, Path, description = "Lower-case hex SHA-256 of the whole photo"), ChunkParams),
+    params(PhotoHash, ChunkParams),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
         (status = 200, body = UploadStatus),
         Denied,
         (status = 409, description = "`offset` is not what the server holds; ask and go on from there", body = ApiError),
         (status = 422, description = "Bad size, not a JPEG of a photo's size, or the joined bytes do not match the hash (upload dropped)", body = ApiError),
-        (status = 429, description = "The account's unfinished uploads are at their quota (`too_many_uploads`); see Retry-After", body = ApiError),
+        (status = 429, description = "The account's unfinished uploads are at their quota (`too_many_uploads`)", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
     ))]
 async fn upload_chunk(
     State(state): State<AppState>,
     auth: Auth,
-    Path(hash): Path<String>,
+    Path(PhotoHash { hash }): Path<PhotoHash>,
     Query(params): Query<ChunkParams>,
     Body(chunk): Body,
 ) -> AppResult<Json<UploadStatus>> {

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use praatplaat_domain::protocol::{
-    ApiError, PullResponse, PushRequest, PushResponse, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
+    ApiError, PullResponse, PushRequest, PushResponse, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, MAX_SEQ,
 };
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -29,8 +29,8 @@ pub(crate) const RECORD_ROLES: &[Role] = &[Role::Interviewer, Role::Coordinator,
 /// Applies a device's changes in order, each at most once (see the protocol in ARCHITECTURE.md).
 #[utoipa::path(post, path = "/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest, responses(
     (status = 200, description = "A verdict and receipt per change", body = PushResponse),
-    Denied, Invalid,
-    (status = 413, description = "The body is too large (`too_large`)", body = ApiError),
+    (status = 403, description = "The role may not sync records (`forbidden`), or the device id is the server's own (`device_reserved`)", body = ApiError),
+    Invalid,
 ))]
 async fn push(
     State(state): State<AppState>,
@@ -74,17 +74,19 @@ async fn push(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct PullParams {
-    /// The cursor of the last page stored (0 for everything).
+    /// The cursor of the last page stored (0 for everything): a change number, so at most
+    /// i64::MAX.
     #[serde(default)]
+    #[param(maximum = 9_223_372_036_854_775_807_i64)]
     since: u64,
     /// Records per page, 1 to 500 (default 500).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
 /// The records this caller may see that changed after `since`, one page at a time.
 #[utoipa::path(get, path = "/pull", tag = "sync", security(("bearer" = [])), params(PullParams), responses(
     (status = 200, body = PullResponse),
-    (status = 400, description = "A parameter is not a number (`bad_query`)", body = ApiError),
     Denied, Invalid,
 ))]
 async fn pull(
@@ -93,6 +95,12 @@ async fn pull(
     Query(params): Query<PullParams>,
 ) -> AppResult<Json<PullResponse>> {
     auth.require(RECORD_ROLES)?;
+    // No change number is above it: a cursor past it is none this server gave out.
+    if params.since > MAX_SEQ {
+        return Err(AppError::Invalid(format!(
+            "since must be a cursor this server gave, at most {MAX_SEQ}"
+        )));
+    }
     let limit = params.limit.unwrap_or(MAX_PULL_LIMIT);
     if limit == 0 || limit > MAX_PULL_LIMIT {
         return Err(AppError::Invalid(format!(

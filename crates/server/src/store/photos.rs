@@ -48,28 +48,53 @@ pub(crate) fn photos_of(record: &Record) -> BTreeSet<&str> {
     }
 }
 
-/// Writes which photos `record` refers to now (in the push's transaction, beside the record).
+/// Writes which photos each of `records` (kind, id, the photos' hashes, whether it was stored
+/// before) refers to now, in the push's transaction beside the records: their earlier references
+/// go (a record stored for the first time has none), these come.
 pub(crate) async fn save_photo_refs(
     tx: &mut Transaction<'_, Any>,
-    record: &Record,
+    records: &[(&str, &str, &[String], bool)],
 ) -> Result<(), AppError> {
-    // Only interviews hold photos, and a record's kind never changes: other kinds cost nothing.
-    if !matches!(record, Record::Interview(_)) {
-        return Ok(());
+    /// Rows per statement (three binds each).
+    const ROWS: usize = 300;
+    let before: Vec<(&str, &str)> = records
+        .iter()
+        .filter(|(_, _, _, existed)| *existed)
+        .map(|(kind, id, _, _)| (*kind, *id))
+        .collect();
+    for part in before.chunks(ROWS) {
+        // A list of keys joined, planned afresh each time (see `records::values`).
+        let rows: Vec<String> = (0..part.len())
+            .map(|n| format!("(${}, ${})", 2 * n + 1, 2 * n + 2))
+            .collect();
+        let sql = format!(
+            "DELETE FROM photo_refs WHERE (kind, id) IN
+                (SELECT column1, column2 FROM (VALUES {}) AS k)",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql).persistent(false);
+        for (kind, id) in part {
+            query = query.bind(*kind).bind(*id);
+        }
+        query.execute(&mut **tx).await?;
     }
-    let (kind, id) = (record.kind().as_str(), record.id().to_string());
-    sqlx::query("DELETE FROM photo_refs WHERE kind = $1 AND id = $2")
-        .bind(kind)
-        .bind(&id)
-        .execute(&mut **tx)
-        .await?;
-    for hash in photos_of(record) {
-        sqlx::query("INSERT INTO photo_refs (hash, kind, id) VALUES ($1, $2, $3)")
-            .bind(hash)
-            .bind(kind)
-            .bind(&id)
-            .execute(&mut **tx)
-            .await?;
+    let refs: Vec<(&str, &str, &str)> = records
+        .iter()
+        .flat_map(|(kind, id, hashes, _)| hashes.iter().map(move |h| (h.as_str(), *kind, *id)))
+        .collect();
+    for part in refs.chunks(ROWS) {
+        let rows: Vec<String> = (0..part.len())
+            .map(|n| format!("(${}, ${}, ${})", 3 * n + 1, 3 * n + 2, 3 * n + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO photo_refs (hash, kind, id) VALUES {} ON CONFLICT DO NOTHING",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (hash, kind, id) in part {
+            query = query.bind(*hash).bind(*kind).bind(*id);
+        }
+        query.execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -246,6 +271,15 @@ impl Store {
         };
         let user_id = user.to_string();
         let mut tx = self.writer.begin().await?;
+        // One account's chunks are taken one at a time, by whichever server process or
+        // connection: the quota is counted, and an offset checked against what is held, with the
+        // account's row held to the end of the transaction (PostgreSQL's row lock; SQLite has one
+        // writer anyway). Without it two first chunks at once could both fit a quota that only
+        // one fits, and two copies of one chunk would both find the same offset free.
+        sqlx::query("UPDATE users SET created_at = created_at WHERE id = $1")
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await?;
         if let Some(stored) = readable_size(&mut tx, actor, hash).await? {
             return Ok(Ok(UploadState {
                 received: stored,

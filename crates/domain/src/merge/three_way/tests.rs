@@ -812,3 +812,86 @@ fn a_value_set_twice_concurrently_then_taken_back_by_one_is_a_conflict() {
     let out = apply_change(Some(&ticked(5)), Some(&ticked(4)), &blind, &untick).unwrap();
     assert_eq!(out.status, ChangeStatus::Applied);
 }
+
+#[test]
+fn without_the_named_base_an_untick_on_either_side_is_kept() {
+    // Both tablets held revision 3 with GR-01 and GR-02 ticked and segment "a". A unticked
+    // GR-01, cleared the segments and wrote notes (stored, rev 9); B, still on revision 3,
+    // unticks GR-02. Revision 3 is gone: against the empty record each untick looked like no
+    // edit and the other side's tick won silently.
+    let mut base = base_interview();
+    base.answers.insert("GR-01".into(), tick(true, false, ""));
+    base.answers.insert("GR-02".into(), tick(true, false, ""));
+    let s = revision(&base, 9, 2_000, |i| {
+        i.answers.remove("GR-01");
+        i.notes = "A".into();
+    });
+    let i = edit(&base, 3_000, |i| {
+        i.answers.remove("GR-02");
+    });
+    let out = apply_change(Some(&s), None, &History::default(), &i).unwrap();
+    assert_eq!((out.status, out.rev), (ChangeStatus::Merged, 10));
+    let record = out.record.unwrap();
+    let paths: Vec<(&str, &Value, &Value)> = interview(&record)
+        .conflicts
+        .iter()
+        .map(|c| (c.path.as_str(), &c.kept, &c.other))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("/answers/GR-01/now", &json!(true), &json!(false)),
+            ("/answers/GR-02/now", &json!(false), &json!(true)),
+            ("/notes", &json!("begin"), &json!("A")),
+        ]
+    );
+    // Two sides that created the same id (rev 0) share the empty record: their answers join.
+    let mut fresh = base.clone();
+    fresh.meta.rev = 0;
+    fresh.answers.clear();
+    fresh.answers.insert("GR-03".into(), tick(true, false, ""));
+    let out = apply_change(
+        Some(&s),
+        None,
+        &History::default(),
+        &Record::Interview(fresh),
+    )
+    .unwrap();
+    let answers = &interview(out.record.as_ref().unwrap()).answers;
+    assert!(answers.contains_key("GR-02") && answers.contains_key("GR-03"));
+}
+
+#[test]
+fn revisions_gone_between_base_and_stored_count_as_changing_everything() {
+    // A ticked GR-06 (rev 4) and took it back (rev 5); revisions 4 and 5 are gone, 6 and 7
+    // kept. B ticks it from revision 3: not a silent override of A's untick.
+    let base = base_interview();
+    let later = |rev| revision(&base, rev, 2_000 + rev as i64, |i| i.notes = "A".into());
+    let stored = later(7);
+    let history = crate::push::history_of(
+        3..=7,
+        vec![
+            (later(6), Touched::default()),
+            (stored.clone(), Touched::default()),
+        ],
+    );
+    let from_b = edit(&base, 3_000, |i| {
+        i.answers.insert("GR-06".into(), tick(true, false, ""));
+    });
+    let base_record = Record::Interview(base.clone());
+    let out = apply_change(Some(&stored), Some(&base_record), &history, &from_b).unwrap();
+    assert_eq!((out.status, out.conflicts_added), (ChangeStatus::Merged, 1));
+    assert_eq!(
+        interview(out.record.as_ref().unwrap()).conflicts[0].path,
+        "/answers/GR-06/now"
+    );
+    // All revisions there: B's tick goes in (A's notes too).
+    let history = crate::push::history_of(
+        3..=7,
+        (4..=7)
+            .map(|rev| (later(rev), Touched::default()))
+            .collect(),
+    );
+    let out = apply_change(Some(&stored), Some(&base_record), &history, &from_b).unwrap();
+    assert_eq!((out.status, out.conflicts_added), (ChangeStatus::Merged, 0));
+}
