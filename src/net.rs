@@ -241,7 +241,7 @@ impl Transport for HttpTransport {
 
     async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, NetError> {
         send(self.authorised(Request::get(&format!(
-            "{}/pull?since={since}&limit={limit}",
+            "{}/pull?since={since}&limit={limit}&skip_own=true",
             self.base
         ))))
         .await

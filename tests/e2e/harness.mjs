@@ -42,7 +42,7 @@ export async function startServer({ port, db, staticDir = join(ROOT, "dist") }) 
   const child = spawn(
     SERVER_BIN,
     ["--bind", `127.0.0.1:${port}`, "--database-url", `sqlite:${db}`, "--static-dir", staticDir],
-    { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, RUST_LOG: "warn" } },
+    { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, RUST_LOG: process.env.SERVER_LOG || "warn" } },
   );
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
@@ -121,7 +121,7 @@ export function addUser(db, { username, role, password, displayName }) {
   const run = spawnSync(SERVER_BIN, args, {
     input: `${password}\n`,
     encoding: "utf8",
-    env: { ...process.env, RUST_LOG: "warn" },
+    env: { ...process.env, RUST_LOG: process.env.SERVER_LOG || "warn" },
   });
   if (run.status !== 0) throw new Error(`user add ${username} exited with ${run.status}: ${run.stderr}${run.stdout}`);
 }

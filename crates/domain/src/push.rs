@@ -152,6 +152,16 @@ pub struct Decision {
     pub last_seq: u64,
 }
 
+impl Decision {
+    /// Whether the device that sent the change holds exactly the record stored once it takes the
+    /// verdict: `applied` stores what it sent, at the revision the verdict names, which is what
+    /// [`crate::sync::on_verdict`] writes on the device. A pull by that device may leave such a
+    /// record out (`skip_own`): sending it back would only be applied as nothing new.
+    pub fn sender_holds_stored(&self) -> bool {
+        self.store.is_some() && self.result.status == ChangeStatus::Applied
+    }
+}
+
 /// What the server knows when it decides on `change`.
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {

@@ -542,7 +542,7 @@ pub mod memory {
 mod tests {
     use std::cell::RefCell;
 
-    use super::fake_server::{FakeServer, Lost};
+    use super::fake_server::{AsDevice, FakeServer, Lost};
     use super::memory::MemoryStore;
     use super::*;
     use crate::model::{Company, Interview, PracticeAnswer, RecordKind};
@@ -561,8 +561,10 @@ mod tests {
         })
     }
 
+    /// One round, pulling with `skip_own` as the app does.
     fn sync(store: &MemoryStore, server: &FakeServer) -> SyncReport {
-        pollster::block_on(sync_once(store, server)).unwrap()
+        let device = pollster::block_on(store.device_id()).unwrap();
+        pollster::block_on(sync_once(store, &AsDevice(server, device))).unwrap()
     }
 
     #[test]
@@ -587,6 +589,41 @@ mod tests {
         };
         assert_eq!(c.name, "Bedrijf 3");
         assert_eq!(c.meta.rev, 1);
+    }
+
+    #[test]
+    fn what_a_device_pushed_is_not_sent_back_yet_it_holds_the_stored_copy_and_cursor() {
+        let server = server(2);
+        let tablet = MemoryStore::new(Uuid::from_u128(100));
+        for n in 1..=5 {
+            tablet.save(company(n, &format!("Bedrijf {n}")), 1_000);
+        }
+        let report = sync(&tablet, &server);
+        assert_eq!((report.pushed, report.pulled), (5, 0));
+        // The skipped rows still move the cursor: the next round asks for nothing old.
+        assert_eq!(report.cursor, 5);
+        for n in 1..=5 {
+            let key = (RecordKind::Company, Uuid::from_u128(n));
+            let stored = server.records.borrow()[&key].1.clone();
+            assert_eq!(tablet.get(key.0, key.1), Some(stored));
+            assert!(tablet.is_safe(key.0, key.1));
+        }
+        // Another device's edit of one of them comes back to the tablet.
+        let office = MemoryStore::new(Uuid::from_u128(200));
+        sync(&office, &server);
+        office.save(company(3, "Bedrijf drie"), 2_000);
+        sync(&office, &server);
+        let report = sync(&tablet, &server);
+        assert_eq!(report.pulled, 1);
+        let Some(Record::Company(c)) = tablet.get(RecordKind::Company, Uuid::from_u128(3)) else {
+            panic!("company 3 missing");
+        };
+        assert_eq!((c.name.as_str(), c.meta.rev), ("Bedrijf drie", 2));
+        // The office's copy was built on no revision, so the server merged it: a merge goes back
+        // to its sender too (it holds only its own side).
+        let key = (RecordKind::Company, Uuid::from_u128(3));
+        assert_eq!(server.written_by.borrow().get(&key), None);
+        assert_eq!(server.written_by.borrow().len(), 4);
     }
 
     #[test]

@@ -572,9 +572,10 @@ impl Transport for HttpTransport {
     }
 
     async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, NetError> {
-        let builder = self
-            .client
-            .get(format!("{}/pull?since={since}&limit={limit}", self.api));
+        let builder = self.client.get(format!(
+            "{}/pull?since={since}&limit={limit}&skip_own=true",
+            self.api
+        ));
         let (result, fault) = self.send_with_fault("pull", builder).await;
         let result: Result<PullResponse, NetError> = result;
         if let Ok(page) = &result {

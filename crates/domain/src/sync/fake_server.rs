@@ -25,6 +25,9 @@ type Revision = (Record, Touched);
 #[derive(Default)]
 pub struct FakeServer {
     pub records: RefCell<BTreeMap<Key, (u64, Record)>>,
+    /// The device each stored revision came from as sent (`Decision::sender_holds_stored`): a
+    /// pull of that device through [`AsDevice`] leaves it out, as the server's `skip_own` does.
+    pub written_by: RefCell<BTreeMap<Key, Uuid>>,
     /// Every revision ever stored, with what its change asserted: the bases of merges.
     pub revisions: RefCell<BTreeMap<(RecordKind, Uuid, u64), Revision>>,
     pub lineage: RefCell<BTreeMap<(Uuid, Key), Lineage>>,
@@ -95,8 +98,15 @@ impl Transport for FakeServer {
             )
             .expect("records of one key merge");
             last = decision.last_seq;
+            let held = decision.sender_holds_stored();
             if let Some(record) = decision.store {
                 self.store(record, decision.asserted);
+                let mut written_by = self.written_by.borrow_mut();
+                if held {
+                    written_by.insert(key, device);
+                } else {
+                    written_by.remove(&key);
+                }
             }
             if let Some(lineage) = decision.lineage {
                 self.lineage.borrow_mut().insert((device, key), lineage);
@@ -119,6 +129,35 @@ impl Transport for FakeServer {
     }
 
     async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, Lost> {
+        self.pull_for(None, since, limit)
+    }
+}
+
+/// The fake server as one device reaches it, pulling with `skip_own` as the app does: the
+/// records whose stored revision is this device's change as sent are left out of its pages.
+pub struct AsDevice<'a>(pub &'a FakeServer, pub Uuid);
+
+impl Transport for AsDevice<'_> {
+    type Error = Lost;
+
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, Lost> {
+        self.0.push(request).await
+    }
+
+    async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, Lost> {
+        self.0.pull_for(Some(self.1), since, limit)
+    }
+}
+
+impl FakeServer {
+    /// A page after `since`; with `skip_own`, without the rows that device holds as stored (they
+    /// still move the cursor, as on the server).
+    fn pull_for(
+        &self,
+        skip_own: Option<Uuid>,
+        since: u64,
+        limit: u32,
+    ) -> Result<PullResponse, Lost> {
         let limit = limit.min(self.page_size.max(1)) as usize;
         let mut rows: Vec<(u64, Record)> = self
             .records
@@ -131,7 +170,15 @@ impl Transport for FakeServer {
         let more = rows.len() > limit;
         rows.truncate(limit);
         let cursor = rows.last().map_or(since, |(seq, _)| *seq);
-        let mut page = PullResponse::new(rows.into_iter().map(|(_, r)| r).collect(), cursor, more);
+        let written_by = self.written_by.borrow();
+        let sent = rows
+            .into_iter()
+            .map(|(_, r)| r)
+            .filter(|r| {
+                skip_own.is_none() || written_by.get(&(r.kind(), r.id())).copied() != skip_own
+            })
+            .collect();
+        let mut page = PullResponse::new(sent, cursor, more);
         if *self.pulls_without_hashes.borrow() {
             page.hashes.clear();
         }

@@ -82,6 +82,12 @@ struct PullParams {
     /// Records per page, 1 to 500 (default 500).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
+    /// Leave out the records whose stored revision is a change this session's device sent and
+    /// was answered `applied` for: the device holds them already, at that revision, once it takes
+    /// the verdicts. They still move the cursor, so a page may hold fewer than `limit` records
+    /// and still say `more`. Default false (every record, as before).
+    #[serde(default)]
+    skip_own: bool,
 }
 
 /// The records this caller may see that changed after `since`, one page at a time.
@@ -108,6 +114,14 @@ async fn pull(
         )));
     }
     Ok(Json(
-        state.store.pull(auth.actor(), params.since, limit).await?,
+        state
+            .store
+            .pull_skipping(
+                auth.actor(),
+                params.since,
+                limit,
+                params.skip_own.then_some(auth.device_id),
+            )
+            .await?,
     ))
 }

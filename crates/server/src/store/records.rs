@@ -483,6 +483,8 @@ struct RecordWrite {
     data: String,
     company_id: Option<String>,
     created_by: Option<String>,
+    /// The device that holds this very revision as it sent it (`Decision::sender_holds_stored`).
+    written_by: Option<String>,
     asserted: Option<String>,
     /// The photos it refers to, for an interview (`None` for kinds that hold none).
     photos: Option<Vec<String>>,
@@ -510,7 +512,7 @@ impl Writes {
         existed: bool,
         asserted: &Touched,
         server_seq: u64,
-        created_by: Option<String>,
+        (created_by, written_by): (Option<String>, Option<String>),
     ) -> Result<(), AppError> {
         let data = serde_json::to_string(record).map_err(|e| AppError::Corrupt(e.to_string()))?;
         let asserted = (!asserted.is_empty())
@@ -535,6 +537,7 @@ impl Writes {
             data,
             company_id: company_of(record).map(|c| c.to_string()),
             created_by,
+            written_by,
             asserted,
             photos,
             existed,
@@ -579,16 +582,17 @@ impl Writes {
     ) -> Result<(), AppError> {
         for part in self.records.chunks(ROWS_PER_STATEMENT) {
             let rows: Vec<String> = (0..part.len())
-                .map(|n| format!("({})", placeholders(1 + 9 * n, 9)))
+                .map(|n| format!("({})", placeholders(1 + 10 * n, 10)))
                 .collect();
             let sql = format!(
-                "INSERT INTO records
-                    (kind, id, rev, server_seq, updated_at, deleted, data, company_id, created_by)
+                "INSERT INTO records (kind, id, rev, server_seq, updated_at, deleted, data,
+                    company_id, created_by, written_by)
                  VALUES {}
                  ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev,
                     server_seq = excluded.server_seq, updated_at = excluded.updated_at,
                     deleted = excluded.deleted, data = excluded.data,
-                    company_id = excluded.company_id, created_by = excluded.created_by",
+                    company_id = excluded.company_id, created_by = excluded.created_by,
+                    written_by = excluded.written_by",
                 rows.join(", ")
             );
             let mut query = sqlx::query(&sql);
@@ -602,7 +606,8 @@ impl Writes {
                     .bind(w.deleted)
                     .bind(w.data.as_str())
                     .bind(w.company_id.as_deref())
-                    .bind(w.created_by.as_deref());
+                    .bind(w.created_by.as_deref())
+                    .bind(w.written_by.as_deref());
             }
             query.execute(&mut **tx).await?;
             let rows: Vec<String> = (0..part.len())
@@ -847,12 +852,15 @@ async fn push_segment(
             if let Some(rights) = rights.as_mut() {
                 rights.stored(stored, record, created_by.as_deref());
             }
+            let written_by = decision
+                .sender_holds_stored()
+                .then(|| numbering.device.to_owned());
             writes.record(
                 record,
                 stored.is_some(),
                 &decision.asserted,
                 progress.next_server_seq,
-                created_by,
+                (created_by, written_by),
             )?;
         }
         if decision.lineage.is_some() || decision.refused.is_some() {
@@ -995,25 +1003,43 @@ impl Store {
         since: u64,
         limit: u32,
     ) -> Result<PullResponse, AppError> {
+        self.pull_skipping(actor, since, limit, None).await
+    }
+
+    /// [`Store::pull`] for `device` when it asks to skip its own (`skip_own`): a row whose stored
+    /// revision is that device's change as sent (`written_by`) is left out of the page but still
+    /// moves the cursor, so a page may hold fewer records than `limit` and still say `more`.
+    pub async fn pull_skipping(
+        &self,
+        actor: Actor,
+        since: u64,
+        limit: u32,
+        skip_own: Option<Uuid>,
+    ) -> Result<PullResponse, AppError> {
         let fetch = i64::from(limit) + 1;
+        // The data of a skipped row is not even read out ('' never equals a device id: none).
+        let skip = skip_own.map(|d| d.to_string()).unwrap_or_default();
+        let columns = "r.server_seq, CASE WHEN r.written_by = $3 THEN NULL ELSE r.data END AS data";
         let rows = if actor.role.sees_all_records() {
-            sqlx::query(
-                "SELECT r.server_seq, r.data FROM records r WHERE r.server_seq > $1
-                 ORDER BY r.server_seq LIMIT $2",
-            )
+            sqlx::query(&format!(
+                "SELECT {columns} FROM records r WHERE r.server_seq > $1
+                 ORDER BY r.server_seq LIMIT $2"
+            ))
             .bind(to_i64(since))
             .bind(fetch)
+            .bind(&skip)
             .fetch_all(&self.reader)
             .await?
         } else if let (true, Some(user)) = (actor.role.syncs_records(), actor.user) {
             let sql = format!(
-                "SELECT r.server_seq, r.data FROM records r WHERE r.server_seq > $1 AND {}
+                "SELECT {columns} FROM records r WHERE r.server_seq > $1 AND {}
                  ORDER BY r.server_seq LIMIT $2",
-                VISIBLE_TO_USER.replace("$user", "$3")
+                VISIBLE_TO_USER.replace("$user", "$4")
             );
             sqlx::query(&sql)
                 .bind(to_i64(since))
                 .bind(fetch)
+                .bind(&skip)
                 .bind(user.to_string())
                 .fetch_all(&self.reader)
                 .await?
@@ -1025,7 +1051,9 @@ impl Store {
         let mut records = Vec::with_capacity(rows.len().min(limit as usize));
         for row in rows.into_iter().take(limit as usize) {
             cursor = to_u64(row.try_get("server_seq")?);
-            let data: String = row.try_get("data")?;
+            let Some(data) = row.try_get::<Option<String>, _>("data")? else {
+                continue;
+            };
             let record: Record =
                 serde_json::from_str(&data).map_err(|e| AppError::Corrupt(e.to_string()))?;
             records.push(record);

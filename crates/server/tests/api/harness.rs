@@ -299,6 +299,17 @@ impl Session {
         response.json().await.unwrap()
     }
 
+    /// A page as the app asks for it: without what this device pushed and holds (`skip_own`).
+    pub async fn pull_skipping_own(&self, since: u64, limit: u32) -> PullResponse {
+        let response = self
+            .get(&format!("/pull?since={since}&limit={limit}&skip_own=true"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
     /// The server's records after the seed catalogue.
     pub async fn pull_since_seed(&self, since: u64, limit: u32) -> PullResponse {
         self.pull(since.max(SEEDS), limit).await

@@ -21,6 +21,7 @@ on_both_databases!(
     malformed_requests_get_clear_4xx_errors,
     serves_the_app_with_a_fallback_to_index_html,
     the_initiative_catalogue_is_seeded_once,
+    a_pull_skipping_its_own_leaves_out_what_the_device_pushed_as_sent,
 );
 
 pub fn company(n: u128, name: &str, updated_at: i64) -> Record {
@@ -439,5 +440,61 @@ async fn the_initiative_catalogue_is_seeded_once(db: Db) {
     let page = device.pull(0, 100).await;
     assert_eq!(page.records.len() as u64, SEEDS);
     assert_eq!(page.cursor, SEEDS);
+    server.stop().await;
+}
+
+/// `skip_own`: what a device pushed and the server stored as sent does not come back to it (it
+/// holds that revision once it takes the verdicts), yet moves its cursor; another device's
+/// change, and a merge of the device's own, do come back.
+async fn a_pull_skipping_its_own_leaves_out_what_the_device_pushed_as_sent(db: Db) {
+    let server = TestServer::start(&db).await;
+    let tablet = server.user("kantoor", Role::Coordinator).await;
+    let office = server.sign_in("kantoor").await;
+    assert_ne!(tablet.device_id, office.device_id);
+    let pushed = tablet
+        .push(&push_of(
+            1,
+            vec![(1, company(1, "Eén", 100)), (2, company(2, "Twee", 100))],
+        ))
+        .await;
+    assert!(pushed
+        .results
+        .iter()
+        .all(|r| r.status == ChangeStatus::Applied));
+    let page = tablet.pull_skipping_own(SEEDS, 100).await;
+    assert!(page.records.is_empty(), "{:?}", page.records);
+    assert_eq!((page.cursor, page.more), (SEEDS + 2, false));
+    // Skipped rows move the cursor page by page too.
+    let page = tablet.pull_skipping_own(SEEDS, 1).await;
+    assert!(page.records.is_empty());
+    assert_eq!((page.cursor, page.more), (SEEDS + 1, true));
+    // Without it, everything as before; another device gets them either way.
+    assert_eq!(tablet.pull(SEEDS, 100).await.records.len(), 2);
+    let page = office.pull_skipping_own(SEEDS, 100).await;
+    assert_eq!(page.records.len(), 2);
+    assert_eq!(page.hashes.len(), 2);
+
+    // The office renames company 2 (based on rev 1): the tablet pulls it.
+    let mut renamed = company(2, "Twee (kantoor)", 200);
+    renamed.meta_mut().rev = 1;
+    let result = office.push(&push_of(2, vec![(1, renamed)])).await.results;
+    assert_eq!(result[0].status, ChangeStatus::Applied);
+    let page = tablet.pull_skipping_own(SEEDS + 2, 100).await;
+    assert_eq!(page.records.len(), 1);
+    assert_eq!(page.records[0].meta().rev, 2);
+    let cursor = page.cursor;
+
+    // The tablet renames it too, still on rev 1: merged with a conflict, which it must be sent.
+    let mut own = company(2, "Twee (tablet)", 300);
+    own.meta_mut().rev = 1;
+    let result = tablet.push(&push_of(1, vec![(3, own)])).await.results;
+    assert_eq!(result[0].status, ChangeStatus::Merged);
+    let page = tablet.pull_skipping_own(cursor, 100).await;
+    assert_eq!(page.records.len(), 1);
+    let Record::Company(merged) = &page.records[0] else {
+        panic!("expected company 2")
+    };
+    assert_eq!(merged.meta.rev, 3);
+    assert_eq!(merged.conflicts.len(), 1);
     server.stop().await;
 }
