@@ -27,6 +27,25 @@ pub fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
+/// What a kind of record is called: on its own ("Gesprek: …") and counted ("3 gesprekken").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindWords {
+    pub name: &'static str,
+    pub one: &'static str,
+    pub many: &'static str,
+}
+
+impl KindWords {
+    const fn new(name: &'static str, one: &'static str, many: &'static str) -> Self {
+        KindWords { name, one, many }
+    }
+
+    /// `n` of the kind: "1 gesprek", "3 gesprekken".
+    pub fn count(&self, n: usize) -> String {
+        format!("{n} {}", if n == 1 { self.one } else { self.many })
+    }
+}
+
 pub struct Texts {
     pub app_name: &'static str,
     pub programme: &'static str,
@@ -216,7 +235,8 @@ pub struct Texts {
     pub storage_low: fn(&str) -> String,
     pub storage_unknown: &'static str,
     pub show_more: fn(usize, usize) -> String,
-    pub kind_name: fn(RecordKind) -> &'static str,
+    /// A kind of record's words: the one place a new kind is worded (see ARCHITECTURE.md).
+    pub kind_words: fn(RecordKind) -> KindWords,
     /// Export/import, photo upload progress and the "safe on the server" mark.
     pub transfer: &'static TransferTexts,
     /// Words for the codes the domain and the server hand over: refusals, the fields of
@@ -453,11 +473,12 @@ pub const NL: Texts = Texts {
     },
     storage_unknown: "Deze browser meldt niet hoeveel opslag er is.",
     show_more: |shown, total| format!("Meer tonen ({shown} van {total})"),
-    kind_name: |kind| match kind {
-        RecordKind::Interview => "Gesprek",
-        RecordKind::Company => "Bedrijf",
-        RecordKind::Link => "Koppeling",
-        RecordKind::Initiative => "Initiatief",
+    kind_words: |kind| match kind {
+        RecordKind::Interview => KindWords::new("Gesprek", "gesprek", "gesprekken"),
+        RecordKind::Company => KindWords::new("Bedrijf", "bedrijf", "bedrijven"),
+        RecordKind::Link => KindWords::new("Koppeling", "koppeling", "koppelingen"),
+        RecordKind::Initiative => KindWords::new("Initiatief", "initiatief", "initiatieven"),
+        RecordKind::FollowUp => KindWords::new("Vervolgcontact", "vervolgcontact", "vervolgcontacten"),
     },
     transfer: &transfer::NL,
     codes: &codes::NL,
@@ -697,11 +718,12 @@ pub const EN: Texts = Texts {
     },
     storage_unknown: "This browser does not report its storage.",
     show_more: |shown, total| format!("Show more ({shown} of {total})"),
-    kind_name: |kind| match kind {
-        RecordKind::Interview => "Interview",
-        RecordKind::Company => "Company",
-        RecordKind::Link => "Link",
-        RecordKind::Initiative => "Initiative",
+    kind_words: |kind| match kind {
+        RecordKind::Interview => KindWords::new("Interview", "interview", "interviews"),
+        RecordKind::Company => KindWords::new("Company", "company", "companies"),
+        RecordKind::Link => KindWords::new("Link", "link", "links"),
+        RecordKind::Initiative => KindWords::new("Initiative", "initiative", "initiatives"),
+        RecordKind::FollowUp => KindWords::new("Follow-up", "follow-up", "follow-ups"),
     },
     transfer: &transfer::EN,
     codes: &codes::EN,

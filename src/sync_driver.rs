@@ -292,6 +292,10 @@ async fn run(state: AppState) {
     {
         let _span = idb::span("sync.reload_touched");
         state.reload_touched();
+        // The outbox and receipts as the round left them, from what its steps settled: the
+        // round shows done without reading them back (a fresh read follows, below).
+        let settled = idb::take_settled();
+        state.sync.update(|s| s.outbox.note_settled(settled));
     }
     // Records first, so an interview reaches the office even while its photos are still waiting.
     // A refused session refuses the photos as well: no need to try.
@@ -334,12 +338,14 @@ async fn run(state: AppState) {
             }
         });
     }
+    state.sync.update(|s| s.running = false);
+    drop(round);
+    // After the round is shown done: a fresh read of the outbox, which the settled steps above
+    // already match, also takes in what another tab of the app may have queued.
     {
         let _span = idb::span("sync.refresh_outbox");
         state.refresh_outbox().await;
     }
-    state.sync.update(|s| s.running = false);
-    drop(round);
     // After the round is shown done: the estimate only informs the storage line.
     {
         let _span = idb::span("sync.refresh_storage");

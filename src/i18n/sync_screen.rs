@@ -1,8 +1,6 @@
 //! Texts of the sync screen: what waits, what was set aside, the last problem (reached as
 //! `Texts::sync_screen`).
 
-use praatplaat_domain::model::RecordKind;
-
 pub struct SyncTexts {
     pub sync_title: &'static str,
     pub ago: fn(i64) -> String,
@@ -10,7 +8,6 @@ pub struct SyncTexts {
     pub nothing_waiting: &'static str,
     /// Changes another account made here, kept until that account signs in again (name, count).
     pub held_for_other: fn(&str, usize) -> String,
-    pub kind_count: fn(RecordKind, usize) -> String,
     pub photos_count: fn(usize, &str) -> String,
     pub set_aside_title: &'static str,
     pub set_aside_help: &'static str,
@@ -50,15 +47,6 @@ pub const NL: SyncTexts = SyncTexts {
             "{what} van {name} wacht tot {name} zich hier weer aanmeldt: die gaan nooit onder een \
              ander account naar de server."
         )
-    },
-    kind_count: |kind, n| {
-        let (one, many) = match kind {
-            RecordKind::Interview => ("gesprek", "gesprekken"),
-            RecordKind::Company => ("bedrijf", "bedrijven"),
-            RecordKind::Link => ("koppeling", "koppelingen"),
-            RecordKind::Initiative => ("initiatief", "initiatieven"),
-        };
-        format!("{n} {}", if n == 1 { one } else { many })
     },
     photos_count: |n, size| {
         if n == 1 {
@@ -121,15 +109,6 @@ pub const EN: SyncTexts = SyncTexts {
             "{what} by {name} wait until {name} signs in here again: they never go to the server \
              under another account."
         )
-    },
-    kind_count: |kind, n| {
-        let (one, many) = match kind {
-            RecordKind::Interview => ("interview", "interviews"),
-            RecordKind::Company => ("company", "companies"),
-            RecordKind::Link => ("link", "links"),
-            RecordKind::Initiative => ("initiative", "initiatives"),
-        };
-        format!("{n} {}", if n == 1 { one } else { many })
     },
     photos_count: |n, size| {
         if n == 1 {

@@ -174,21 +174,19 @@ fn Waiting() -> impl IntoView {
     let lines = move || {
         let t = t.get();
         state.sync.with(|s| {
-            // The order an interviewer thinks in: the interviews first.
-            let mut lines: Vec<String> = [
-                RecordKind::Interview,
-                RecordKind::Company,
-                RecordKind::Link,
-                RecordKind::Initiative,
-            ]
-            .into_iter()
-            .filter_map(|k| {
-                s.outbox
-                    .by_kind
-                    .get(&k)
-                    .map(|&n| (t.sync_screen.kind_count)(k, n))
-            })
-            .collect();
+            // The order an interviewer thinks in: the interviews first, then the kind list's.
+            let first = [RecordKind::Interview, RecordKind::Company, RecordKind::Link];
+            let rest = RecordKind::ALL.into_iter().filter(|k| !first.contains(k));
+            let mut lines: Vec<String> = first
+                .into_iter()
+                .chain(rest)
+                .filter_map(|k| {
+                    s.outbox
+                        .by_kind
+                        .get(&k)
+                        .map(|&n| (t.kind_words)(k).count(n))
+                })
+                .collect();
             if s.outbox.photos_waiting > 0 {
                 let mut line = (t.sync_screen.photos_count)(
                     s.outbox.photos_waiting,
@@ -278,7 +276,7 @@ fn SetAsideItem(entry: SetAside) -> impl IntoView {
     view! {
         <li>
             <div>
-                <strong>{move || (t.get().kind_name)(kind)} ": " {name.clone().unwrap_or_else(|| t.get().sync_screen.unnamed.to_owned())}</strong>
+                <strong>{move || (t.get().kind_words)(kind).name} ": " {name.clone().unwrap_or_else(|| t.get().sync_screen.unnamed.to_owned())}</strong>
                 <p class="hint" data-testid="set-aside-reason">
                     {move || {
                         let t = t.get();
@@ -350,5 +348,18 @@ fn describe_record(
                 .and_then(named),
             Some(format!("/initiatives/{id}")),
         ),
+        // Any other kind is named by its company and opens the company's interview.
+        _ => {
+            let company = state
+                .records
+                .get_untracked(kind, id)
+                .and_then(|r| r.company_id());
+            (
+                company.and_then(company_name).and_then(named),
+                company
+                    .and_then(interview_of)
+                    .map(|i| format!("/interviews/{i}")),
+            )
+        }
     }
 }

@@ -320,11 +320,15 @@ function readDevice(page) {
           const keys = store.getAllKeys();
           const values = store.getAll();
           values.onsuccess = () => {
-            out[name] = keys.result.map((key, i) => {
+            out[name] = keys.result.flatMap((key, i) => {
               const v = values.result[i];
               let value = v;
               if (typeof v === "string" && /^[[{]/.test(v)) value = JSON.parse(v);
-              return { key, value };
+              // A record store's row is a bucket of records by id (src/idb.rs, `Buckets`).
+              if (/^b[0-9a-f]{2}$/.test(key) && value && typeof value === "object") {
+                return Object.entries(value).map(([id, record]) => ({ key: id, value: record }));
+              }
+              return [{ key, value }];
             });
           };
         }

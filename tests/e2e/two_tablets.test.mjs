@@ -94,7 +94,8 @@ function storedInterviews(page) {
       open.onsuccess = () => {
         const request = open.result.transaction("interviews").objectStore("interviews").getAll();
         request.onsuccess = () => {
-          resolve(request.result.map((v) => (typeof v === "string" ? JSON.parse(v) : v)));
+          // Each row is a bucket of interviews by id (src/idb.rs, `Buckets`).
+          resolve(request.result.flatMap((v) => Object.values(typeof v === "string" ? JSON.parse(v) : v)));
           open.result.close();
         };
         request.onerror = () => reject(request.error);

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
 
+pub use crate::followup::FollowUp;
 pub use crate::initiative::{Initiative, Link};
 
 /// Maximum length (in characters) of a short text field such as a name.
@@ -383,6 +384,9 @@ pub trait SyncedRecord:
 /// What each kind adds to [`SyncedRecord`]: its rules, written beside the type.
 pub trait RecordRules {
     fn validate(&self) -> Result<(), ValidationError>;
+    /// The company the record belongs to, which decides who sees it ([`crate::access`]); `None`
+    /// for what everyone sees (the initiative catalogue).
+    fn company_id(&self) -> Option<Uuid>;
     /// Concurrent edits waiting for a choice (none for kinds whose merge takes the later edit).
     fn conflicts(&self) -> &[Conflict] {
         &[]
@@ -476,6 +480,13 @@ macro_rules! record_kinds {
                 }
             }
 
+            /// [`RecordRules::company_id`] of the record.
+            pub fn company_id(&self) -> Option<Uuid> {
+                match self {
+                    $(Record::$variant(r) => RecordRules::company_id(r),)+
+                }
+            }
+
             /// The record's own JSON, without the `kind` tag (how a device stores it per kind).
             pub fn body_json(&self) -> serde_json::Result<String> {
                 match self {
@@ -540,6 +551,8 @@ record_kinds! {
     Initiative(Initiative) = "initiative", initiatives;
     /// A company linked to an initiative ([`crate::initiative::link`]).
     Link(Link) = "link", links;
+    /// A conversation with a company months after its interview ([`crate::followup`]).
+    FollowUp(FollowUp) = "follow_up", follow_ups;
 }
 
 /// A field of a record that a validation error names. On the wire in snake case (`"contact_email"`);
@@ -783,6 +796,9 @@ impl RecordRules for Company {
     fn validate(&self) -> Result<(), ValidationError> {
         Company::validate(self)
     }
+    fn company_id(&self) -> Option<Uuid> {
+        Some(self.id)
+    }
     fn conflicts(&self) -> &[Conflict] {
         &self.conflicts
     }
@@ -791,6 +807,9 @@ impl RecordRules for Company {
 impl RecordRules for Interview {
     fn validate(&self) -> Result<(), ValidationError> {
         Interview::validate(self)
+    }
+    fn company_id(&self) -> Option<Uuid> {
+        Some(self.company_id)
     }
     fn conflicts(&self) -> &[Conflict] {
         &self.conflicts

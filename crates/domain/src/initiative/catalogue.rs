@@ -112,6 +112,10 @@ impl crate::model::RecordRules for Initiative {
     fn validate(&self) -> Result<(), ValidationError> {
         Initiative::validate(self)
     }
+    /// The catalogue is everyone's.
+    fn company_id(&self) -> Option<Uuid> {
+        None
+    }
 }
 
 impl Default for Initiative {

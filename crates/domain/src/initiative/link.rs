@@ -166,6 +166,9 @@ impl crate::model::RecordRules for Link {
     fn validate(&self) -> Result<(), ValidationError> {
         Link::validate(self)
     }
+    fn company_id(&self) -> Option<Uuid> {
+        Some(self.company_id)
+    }
     fn conflicts(&self) -> &[crate::model::Conflict] {
         &self.conflicts
     }

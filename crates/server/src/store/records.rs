@@ -185,14 +185,9 @@ async fn revision_rows(
     Ok(revisions)
 }
 
-/// The company a record belongs to, which decides who sees it.
+/// The company a record belongs to, which decides who sees it (each kind says, beside its type).
 fn company_of(record: &Record) -> Option<Uuid> {
-    match record {
-        Record::Company(c) => Some(c.id),
-        Record::Interview(i) => Some(i.company_id),
-        Record::Link(l) => Some(l.company_id),
-        Record::Initiative(_) => None,
-    }
+    record.company_id()
 }
 
 /// The condition a record row `r` must meet for the user `$user` (an interviewer): the initiative

@@ -22,6 +22,7 @@ on_both_databases!(
     serves_the_app_with_a_fallback_to_index_html,
     the_initiative_catalogue_is_seeded_once,
     a_pull_skipping_its_own_leaves_out_what_the_device_pushed_as_sent,
+    a_follow_up_syncs_to_whom_sees_its_company_and_no_one_else,
 );
 
 pub fn company(n: u128, name: &str, updated_at: i64) -> Record {
@@ -496,5 +497,75 @@ async fn a_pull_skipping_its_own_leaves_out_what_the_device_pushed_as_sent(db: D
     };
     assert_eq!(merged.meta.rev, 3);
     assert_eq!(merged.conflicts.len(), 1);
+    server.stop().await;
+}
+
+/// The follow-up, a kind added with one line in the domain's kind list: stored, pulled and
+/// guarded by its company like the others, with nothing of its own on the server.
+async fn a_follow_up_syncs_to_whom_sees_its_company_and_no_one_else(db: Db) {
+    use praatplaat_domain::followup::FollowUp;
+    use praatplaat_domain::refusal::Refusal;
+
+    let server = TestServer::start(&db).await;
+    let office = server.user("kantoor", Role::Coordinator).await;
+    let jan = server.user("jan", Role::Interviewer).await;
+    let piet = server.user("piet", Role::Interviewer).await;
+    let follow_up = |id: u128| {
+        Record::FollowUp(FollowUp {
+            id: Uuid::from_u128(id),
+            company_id: Uuid::from_u128(1),
+            interview_id: Uuid::from_u128(10),
+            planned_on: "2025-08-03".into(),
+            next_steps: "Offerte lasrobot opvragen".into(),
+            ..FollowUp::default()
+        })
+    };
+    let interview = Record::Interview(Interview {
+        id: Uuid::from_u128(10),
+        company_id: Uuid::from_u128(1),
+        date: "2025-02-03".into(),
+        ..Interview::default()
+    });
+    let results = jan
+        .push(&push_of(
+            1,
+            vec![
+                (1, company(1, "Van Dijk Metaal", 100)),
+                (2, interview),
+                (3, follow_up(20)),
+            ],
+        ))
+        .await
+        .results;
+    assert!(
+        results.iter().all(|r| r.status == ChangeStatus::Applied),
+        "{results:?}"
+    );
+    let kinds = |page: &praatplaat_domain::protocol::PullResponse| {
+        page.records
+            .iter()
+            .filter(|r| matches!(r, Record::FollowUp(_)))
+            .count()
+    };
+    assert_eq!(kinds(&office.pull(0, 100).await), 1);
+    assert_eq!(kinds(&jan.pull(0, 100).await), 1);
+    assert_eq!(kinds(&piet.pull(0, 100).await), 0);
+    // Piet may not add one to a company that is not his.
+    let results = piet
+        .push(&push_of(2, vec![(1, follow_up(21))]))
+        .await
+        .results;
+    assert_eq!(results[0].status, ChangeStatus::Rejected);
+    assert_eq!(results[0].refusal, Some(Refusal::CompanyNotAssigned));
+    let Some(Record::FollowUp(stored)) = office
+        .pull(0, 100)
+        .await
+        .records
+        .into_iter()
+        .find(|r| matches!(r, Record::FollowUp(_)))
+    else {
+        panic!("the follow-up is stored");
+    };
+    assert_eq!(stored.next_steps, "Offerte lasrobot opvragen");
     server.stop().await;
 }
