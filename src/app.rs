@@ -5,7 +5,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::banner::{
-    HeldEditBanner, SaveErrorBanner, SignedOutBanner, StorageBanner, UpdateBanner,
+    HeldEditBanner, ReplacedBanner, SaveErrorBanner, SignedOutBanner, StorageBanner, UpdateBanner,
 };
 use crate::components::header::AppHeader;
 use crate::i18n::use_texts;
@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
             <div class="top">
                 <AppHeader/>
                 <UpdateBanner/>
+                <ReplacedBanner/>
                 <SignedOutBanner/>
                 <SaveErrorBanner/>
                 <HeldEditBanner/>

@@ -228,6 +228,9 @@ pub struct Texts {
     pub retry_save: &'static str,
     pub update_available: &'static str,
     pub update_apply: &'static str,
+    /// A newer version in another tab took over the device's storage: reload to go on.
+    pub replaced_elsewhere: &'static str,
+    pub reload: &'static str,
     pub storage: &'static str,
     pub storage_used: fn(&str, &str) -> String,
     pub storage_persisted: &'static str,
@@ -459,6 +462,9 @@ pub const NL: Texts = Texts {
     retry_save: "Opnieuw opslaan",
     update_available: "Er is een nieuwe versie van Praatplaat. Uw gegevens blijven bewaard.",
     update_apply: "Nu bijwerken",
+    replaced_elsewhere: "Praatplaat is in een ander tabblad of venster bijgewerkt. Herlaad deze \
+                         pagina om verder te werken; wat al bewaard is, blijft bewaard.",
+    reload: "Pagina herladen",
     storage: "Opslag op dit apparaat",
     storage_used: |used, quota| format!("{used} in gebruik van {quota} beschikbaar"),
     storage_persisted: "Blijvende opslag staat aan: de browser wist deze gegevens niet zelf.",
@@ -705,6 +711,9 @@ pub const EN: Texts = Texts {
     retry_save: "Save again",
     update_available: "A new version of Praatplaat is available. Your data stays as it is.",
     update_apply: "Update now",
+    replaced_elsewhere: "Praatplaat was updated in another tab or window. Reload this page to go \
+                         on; what is saved stays saved.",
+    reload: "Reload page",
     storage: "Storage on this device",
     storage_used: |used, quota| format!("{used} used of {quota} available"),
     storage_persisted: "Persistent storage is on: the browser will not clear this data by itself.",

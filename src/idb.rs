@@ -86,10 +86,10 @@ thread_local! {
 /// Outbox entries and receipts the sync engine changed (see `SETTLED`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settled {
-    /// Changes that reached the server: no longer waiting.
-    pub done: Vec<(RecordKind, Uuid)>,
-    /// Changes the server refused for good: out of the queue, kept and shown.
-    pub set_aside: Vec<SetAside>,
+    /// What became of waiting changes, the last word per record: reached the server (`None`: no
+    /// longer waiting) or refused for good (out of the queue, kept and shown). An edit saved
+    /// since takes its record out again: its new change waits ([`save`]).
+    pub entries: BTreeMap<(RecordKind, Uuid), Option<Reason>>,
     /// Receipts as kept now (the newer one where two came).
     pub receipts: Vec<Receipt>,
 }
@@ -296,6 +296,7 @@ pub async fn open_as(name: &str) -> Result<(), IdbError> {
         .with_version(DB_VERSION)
         .with_on_upgrade_needed(|event, db| upgrade(event.old_version() as u32, &db))
         .await?;
+    give_way_to_newer(&db);
     DB.with(|slot| *slot.borrow_mut() = Some(db.clone()));
     DEVICE.set(None);
     TOUCHED.with(|t| t.borrow_mut().clear());
@@ -316,6 +317,38 @@ pub async fn open_as(name: &str) -> Result<(), IdbError> {
     tx.commit().await?;
     bucket_old_rows(&db).await?;
     shard_old_receipts(&db).await
+}
+
+thread_local! {
+    /// Called when another tab opened the database at a newer version and this tab let go of it.
+    static ON_REPLACED: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// What to do when a newer version of the app, in another tab or window, upgrades the database:
+/// this tab has closed its connection then (the upgrade would wait for it forever otherwise), and
+/// every later write fails until the page is reloaded.
+pub fn on_replaced(f: impl Fn() + 'static) {
+    ON_REPLACED.with(|slot| *slot.borrow_mut() = Some(Box::new(f)));
+}
+
+/// Lets a newer version's upgrade through: on `versionchange` the connection closes (after the
+/// transactions under way, which IndexedDB lets finish) and the page is told ([`on_replaced`]).
+fn give_way_to_newer(db: &Database) {
+    use indexed_db_futures::internals::SystemRepr;
+    let sys: &web_sys::IdbDatabase = db.as_sys().unchecked_ref();
+    let closing = sys.clone();
+    let on_change = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        closing.close();
+        DB.with(|slot| *slot.borrow_mut() = None);
+        ON_REPLACED.with(|f| {
+            if let Some(f) = f.borrow().as_ref() {
+                f();
+            }
+        });
+    });
+    sys.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+    // Lives as long as the connection, which lives as long as the page.
+    on_change.forget();
 }
 
 /// Moves receipts kept one per row (schema 4) into their shards, once.
@@ -543,6 +576,9 @@ fn parse_bucket<K: BucketKey>(json: Option<&str>) -> Result<Bucket<K>, IdbError>
 struct Buckets<K: BucketKey> {
     rows: BTreeMap<String, Bucket<K>>,
     changed: BTreeSet<String>,
+    /// Every row of the store was read, and each was a bucket: a store left empty is cleared in
+    /// one request (the outbox after a push) instead of a delete per row.
+    whole: bool,
 }
 
 impl<K: BucketKey> Default for Buckets<K> {
@@ -550,6 +586,7 @@ impl<K: BucketKey> Default for Buckets<K> {
         Buckets {
             rows: BTreeMap::new(),
             changed: BTreeSet::new(),
+            whole: false,
         }
     }
 }
@@ -580,7 +617,10 @@ impl<K: BucketKey> Buckets<K> {
         store: &indexed_db_futures::object_store::ObjectStore<'_>,
     ) -> Result<Buckets<K>, IdbError> {
         let (keys, rows) = whole_store(store).await?;
-        let mut buckets = Buckets::default();
+        let mut buckets = Buckets {
+            whole: keys.iter().all(|k| is_bucket_key(k)),
+            ..Buckets::default()
+        };
         for (key, json) in keys.into_iter().zip(rows) {
             if is_bucket_key(&key) {
                 buckets.rows.insert(key, parse_bucket(Some(&json))?);
@@ -627,6 +667,10 @@ impl<K: BucketKey> Buckets<K> {
         self,
         store: &indexed_db_futures::object_store::ObjectStore<'_>,
     ) -> Result<(), IdbError> {
+        if self.whole && !self.changed.is_empty() && self.rows.values().all(|b| b.is_empty()) {
+            drop(store.clear()?);
+            return Ok(());
+        }
         let mut writes = Vec::with_capacity(self.changed.len());
         for row in self.changed {
             match self.rows.get(&row) {
@@ -814,16 +858,22 @@ impl OutboxSummary {
             }
             waiting
         };
-        for key in settled.done {
+        for (key, refused) in settled.entries {
             leave(key, self);
-            self.unsynced.remove(&key);
-        }
-        for entry in settled.set_aside {
-            let key = (entry.kind, entry.id);
-            leave(key, self);
-            self.unsynced.insert(key);
             self.set_aside.retain(|e| (e.kind, e.id) != key);
-            self.set_aside.push(entry);
+            match refused {
+                None => {
+                    self.unsynced.remove(&key);
+                }
+                Some(reason) => {
+                    self.unsynced.insert(key);
+                    self.set_aside.push(SetAside {
+                        kind: key.0,
+                        id: key.1,
+                        reason,
+                    });
+                }
+            }
         }
         self.set_aside.sort_by_key(|e| (e.kind, e.id));
         for receipt in settled.receipts {
@@ -1218,6 +1268,9 @@ pub async fn save(record: &Record, owner: Option<&Owner>) -> Result<(), IdbError
     waiting.put(key, serde_json::to_string(&entry)?)?;
     waiting.write(&outbox)?;
     tx.commit().await?;
+    // A verdict on the record's earlier change, noted for the summary, is no longer its last word:
+    // this change waits now.
+    settled(|s| drop(s.entries.remove(&(record.kind(), id))));
     Ok(())
 }
 
@@ -1528,15 +1581,11 @@ impl LocalStore for IdbStore {
             if let (Some(reason), Some(mut entry)) = (step.set_aside, entry) {
                 entry.rejected = Some(reason.to_stored());
                 outbox_writes.push((key.clone(), serde_json::to_string(&entry)?));
-                note.set_aside.push(SetAside {
-                    kind: result.kind,
-                    id: result.id,
-                    reason,
-                });
+                note.entries.insert((result.kind, result.id), Some(reason));
             }
             if step.done {
                 done.insert(key);
-                note.done.push((result.kind, result.id));
+                note.entries.insert((result.kind, result.id), None);
             }
             if let Some(record) = step.write {
                 buckets[k].put(result.id, record_json(&record)?)?;
@@ -1559,8 +1608,7 @@ impl LocalStore for IdbStore {
         tx.commit().await?;
         touched(written);
         settled(|s| {
-            s.done.append(&mut note.done);
-            s.set_aside.append(&mut note.set_aside);
+            s.entries.append(&mut note.entries);
             s.receipts.append(&mut note.receipts);
         });
         Ok(())

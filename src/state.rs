@@ -125,6 +125,9 @@ pub struct AppState {
     pub edited: Trigger,
     /// Notified when a sync should start now (a new sign-in, "sync now").
     pub sync_asked: Trigger,
+    /// A newer version of the app opened in another tab took over the database; this page must
+    /// be reloaded to go on (`idb::on_replaced`).
+    pub replaced: RwSignal<bool>,
 }
 
 /// Creates the state, provides it to every component below, and starts loading from IndexedDB.
@@ -143,8 +146,10 @@ pub fn provide_app_state() -> AppState {
         restored: Trigger::new(),
         edited: Trigger::new(),
         sync_asked: Trigger::new(),
+        replaced: RwSignal::new(false),
     };
     provide_context(state);
+    idb::on_replaced(move || state.replaced.set(true));
     i18n::provide_language(Signal::derive(move || state.settings.with(|s| s.lang)));
     spawn_local(async move {
         let opened = async {

@@ -40,7 +40,7 @@ async fn the_indexeddb_store_keeps_the_local_store_contract() {
 /// the outbox and the photos at every keystroke: it must end where a fresh read of IndexedDB does.
 #[wasm_bindgen_test]
 async fn the_summary_kept_in_memory_matches_a_fresh_read() {
-    use praatplaat_domain::model::{Company, Record};
+    use praatplaat_domain::model::{Company, Record, RecordKind};
     use praatplaat_domain::protocol::PushRequest;
     use praatplaat_domain::sync::fake_server::FakeServer;
     use praatplaat_domain::sync::{LocalStore, Transport};
@@ -93,10 +93,28 @@ async fn the_summary_kept_in_memory_matches_a_fresh_read() {
         .acknowledge(&request.changes, &response.results)
         .await
         .unwrap();
+    // Company 2 is edited again after its verdict, before the screen takes the round's notes:
+    // its new change waits, whatever the verdict on the old one said.
+    idb::save(&company(2, "Twee bv"), None).await.unwrap();
+    kept.note_saved(RecordKind::Company, Uuid::from_u128(2), None);
+    kept.note_settled(idb::take_settled());
+    let summary = idb::outbox_summary().await.unwrap();
+    assert_eq!(kept, summary, "after the verdicts and an edit");
+    assert_eq!(summary.set_aside.len(), 1);
+    assert_eq!(summary.waiting, 1);
+    // That change goes up too; then nothing waits.
+    let request = PushRequest {
+        device_id: IdbStore::ALL.device_id().await.unwrap(),
+        changes: IdbStore::ALL.pending(10).await.unwrap(),
+    };
+    let response = server.push(&request).await.unwrap();
+    IdbStore::ALL
+        .acknowledge(&request.changes, &response.results)
+        .await
+        .unwrap();
     kept.note_settled(idb::take_settled());
     let mut summary = idb::outbox_summary().await.unwrap();
-    assert_eq!(kept, summary, "after the verdicts");
-    assert_eq!(summary.set_aside.len(), 1);
+    assert_eq!(kept, summary, "after the second verdicts");
     assert_eq!(summary.waiting, 0);
     let other = FakeServer::new(100);
     let page = other.pull(0, 100).await.unwrap();
@@ -122,11 +140,7 @@ async fn the_summary_kept_in_memory_matches_a_fresh_read() {
     );
     let mut summary = idb::outbox_summary().await.unwrap();
     idb::save(&company(3, "Drie"), Some(&jan)).await.unwrap();
-    summary.note_saved(
-        praatplaat_domain::model::RecordKind::Company,
-        Uuid::from_u128(3),
-        Some(&jan),
-    );
+    summary.note_saved(RecordKind::Company, Uuid::from_u128(3), Some(&jan));
     assert_eq!(summary, idb::outbox_summary().await.unwrap());
 }
 

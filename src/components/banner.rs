@@ -98,6 +98,29 @@ pub fn UpdateBanner() -> impl IntoView {
     }
 }
 
+/// Says that a newer version in another tab took over the device's storage (`AppState::replaced`):
+/// nothing more can be saved here until the page is reloaded into that version.
+#[component]
+pub fn ReplacedBanner() -> impl IntoView {
+    let state = use_app_state();
+    let t = use_texts();
+    view! {
+        <Show when=move || state.replaced.get()>
+            <div class="banner warning" role="alert" data-testid="replaced">
+                <p>{move || t.get().replaced_elsewhere}</p>
+                <button
+                    class="button primary"
+                    on:click=move |_| {
+                        let _ = window().location().reload();
+                    }
+                >
+                    {move || t.get().reload}
+                </button>
+            </div>
+        </Show>
+    }
+}
+
 /// Says on every screen that the server refused this device's session (the coordinator revoked
 /// it, say): nothing syncs until someone signs in again, and nothing on the device is lost.
 #[component]

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { addTestUsers, freePort, launchTablet, pullAll, signIn, startServer, tempDir } from "./harness.mjs";
+import { ROOT, addTestUsers, freePort, launchTablet, pullAll, signIn, startServer, tempDir } from "./harness.mjs";
 
 let server;
 let context;
@@ -173,6 +173,51 @@ test("a v4 tablet's receipts move into the shards, a garbled one does not stop t
       after.shards.map(({ kind, id, rev, hash }) => ({ kind, id, rev, hash })),
       [receipt],
     );
+  } finally {
+    await tablet.close();
+  }
+});
+
+test("a newer version opening in another tab is let through, and this tab asks for a reload", async () => {
+  const tablet = await launchTablet();
+  try {
+    const page = tablet.pages()[0];
+    await page.goto(server.base);
+    await page.getByTestId("new-interview").waitFor();
+    // Another tab of the same origin opens the database one version further, as a newer release
+    // would; its upgrade is aborted, so the database stays as it is.
+    const other = await tablet.newPage();
+    await other.goto(`${server.base}/api/v1/health`);
+    const seen = await other.evaluate(
+      () => new Promise((resolve) => {
+        const probe = indexedDB.open("praatplaat");
+        probe.onsuccess = () => {
+          const version = probe.result.version;
+          probe.result.close();
+          const seen = { version, blocked: false, upgraded: false };
+          const open = indexedDB.open("praatplaat", version + 1);
+          open.onblocked = () => { seen.blocked = true; };
+          open.onupgradeneeded = () => {
+            seen.upgraded = true;
+            open.transaction.abort();
+          };
+          open.onerror = () => resolve(seen);
+          open.onsuccess = () => { open.result.close(); resolve(seen); };
+        };
+      }),
+    );
+    assert.deepEqual({ blocked: seen.blocked, upgraded: seen.upgraded }, { blocked: false, upgraded: true });
+    await page.getByTestId("replaced").waitFor();
+    assert.match(await page.getByTestId("replaced").innerText(), /ander tabblad/);
+    for (const [width, height] of [[1280, 800], [800, 1280]]) {
+      await page.setViewportSize({ width, height });
+      await page.screenshot({ path: join(ROOT, `docs/screenshots/replaced-${width}x${height}.png`) });
+    }
+    // A reload opens the database again, as it was.
+    await other.close();
+    await page.getByTestId("replaced").getByRole("button").click();
+    await page.getByTestId("new-interview").waitFor();
+    assert.equal(await page.getByTestId("replaced").count(), 0);
   } finally {
     await tablet.close();
   }

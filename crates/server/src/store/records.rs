@@ -185,6 +185,12 @@ async fn revision_rows(
     Ok(revisions)
 }
 
+/// What `records.written_by` holds for a revision a device holds as it sent it: `device@rev`, so
+/// a pull skips the row only while it still is that revision.
+fn written_mark(device: &str, rev: u64) -> String {
+    format!("{device}@{rev}")
+}
+
 /// The company a record belongs to, which decides who sees it (each kind says, beside its type).
 fn company_of(record: &Record) -> Option<Uuid> {
     record.company_id()
@@ -478,7 +484,8 @@ struct RecordWrite {
     data: String,
     company_id: Option<String>,
     created_by: Option<String>,
-    /// The device that holds this very revision as it sent it (`Decision::sender_holds_stored`).
+    /// The device that holds this very revision as it sent it (`Decision::sender_holds_stored`),
+    /// with the revision: `device@rev` ([`written_mark`]).
     written_by: Option<String>,
     asserted: Option<String>,
     /// The photos it refers to, for an interview (`None` for kinds that hold none).
@@ -849,7 +856,7 @@ async fn push_segment(
             }
             let written_by = decision
                 .sender_holds_stored()
-                .then(|| numbering.device.to_owned());
+                .then(|| written_mark(numbering.device, record.meta().rev));
             writes.record(
                 record,
                 stored.is_some(),
@@ -1013,8 +1020,11 @@ impl Store {
     ) -> Result<PullResponse, AppError> {
         let fetch = i64::from(limit) + 1;
         // The data of a skipped row is not even read out ('' never equals a device id: none).
+        // The mark names the revision too, so a row some other writer changed since (a server
+        // of an older version, say, which leaves the column as it was) is sent again.
         let skip = skip_own.map(|d| d.to_string()).unwrap_or_default();
-        let columns = "r.server_seq, CASE WHEN r.written_by = $3 THEN NULL ELSE r.data END AS data";
+        let columns = "r.server_seq, CASE WHEN r.written_by = $3 || '@' || CAST(r.rev AS TEXT)
+            THEN NULL ELSE r.data END AS data";
         let rows = if actor.role.sees_all_records() {
             sqlx::query(&format!(
                 "SELECT {columns} FROM records r WHERE r.server_seq > $1

@@ -497,6 +497,24 @@ async fn a_pull_skipping_its_own_leaves_out_what_the_device_pushed_as_sent(db: D
     };
     assert_eq!(merged.meta.rev, 3);
     assert_eq!(merged.conflicts.len(), 1);
+    let cursor = page.cursor;
+
+    // A writer that leaves `written_by` as it was (a server process of an older version, during
+    // a rolling update) stores another revision of company 1: the mark names the revision the
+    // tablet holds, so the new one is sent.
+    let mut newer = company(1, "Eén (elders)", 500);
+    newer.meta_mut().rev = 2;
+    let mut conn = db.connect().await;
+    sqlx::query(
+        "UPDATE records SET rev = 2, server_seq = 1000000, data = $1 WHERE kind = 'company' AND id = $2",
+    )
+    .bind(serde_json::to_string(&newer).unwrap())
+    .bind(Uuid::from_u128(1).to_string())
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let page = tablet.pull_skipping_own(cursor, 100).await;
+    assert_eq!(page.records, [newer]);
     server.stop().await;
 }
 
