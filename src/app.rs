@@ -10,6 +10,7 @@ use crate::components::banner::{
 use crate::components::header::AppHeader;
 use crate::i18n::use_texts;
 use crate::pages::companies::CompaniesPage;
+use crate::pages::follow_ups::FollowUpsPage;
 use crate::pages::initiatives::{InitiativeEditor, InitiativesPage};
 use crate::pages::interview::ambition_step::AmbitionStep;
 use crate::pages::interview::company_step::CompanyStep;
@@ -106,6 +107,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sync") view=SyncPage/>
                         <Route path=path!("/transfer") view=TransferPage/>
                         <Route path=path!("/companies") view=CompaniesPage/>
+                        <Route path=path!("/follow-ups") view=FollowUpsPage/>
                         <Route path=path!("/initiatives") view=InitiativesPage/>
                         <Route path=path!("/initiatives/:id") view=InitiativeEditor/>
                         <Route path=path!("/preview/plate") view=PlatePreview/>

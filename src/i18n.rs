@@ -12,10 +12,12 @@ use crate::storage::human_bytes;
 
 mod account_screen;
 mod codes;
+mod follow_ups;
 mod sync_screen;
 mod transfer;
 pub use account_screen::AccountTexts;
 pub use codes::{suggestion_reason, CodeTexts};
+pub use follow_ups::FollowUpTexts;
 pub use sync_screen::SyncTexts;
 pub use transfer::TransferTexts;
 
@@ -265,6 +267,8 @@ pub struct Texts {
     pub sync_screen: &'static SyncTexts,
     /// Texts of signing in and out, the account and its devices
     pub account_screen: &'static AccountTexts,
+    /// Texts of the follow-up list
+    pub follow_ups: &'static FollowUpTexts,
 }
 
 pub const NL: Texts = Texts {
@@ -516,6 +520,7 @@ pub const NL: Texts = Texts {
     catalogue_read_only: "Alleen de coördinator past de catalogus aan. Je kunt hem hier wel \
                           inzien.",
     sync_screen: &sync_screen::NL,
+    follow_ups: &follow_ups::NL,
     account_screen: &account_screen::NL,
 };
 
@@ -763,6 +768,7 @@ pub const EN: Texts = Texts {
     },
     catalogue_read_only: "Only the coordinator changes the catalogue. You can view it here.",
     sync_screen: &sync_screen::EN,
+    follow_ups: &follow_ups::EN,
     account_screen: &account_screen::EN,
 };
 

@@ -126,7 +126,10 @@ pub fn CompaniesPage() -> impl IntoView {
         <section class="page">
             <div class="page-title">
                 <h1>{move || t.get().companies}</h1>
-                <A href="/initiatives" attr:class="button">{move || t.get().initiatives}</A>
+                <div class="title-actions">
+                    <A href="/follow-ups" attr:class="button">{move || t.get().follow_ups.title}</A>
+                    <A href="/initiatives" attr:class="button">{move || t.get().initiatives}</A>
+                </div>
             </div>
             <section class="panel targets" data-testid="targets">
                 <h2>{move || t.get().targets}</h2>

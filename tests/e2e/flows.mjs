@@ -90,6 +90,7 @@ export const INTERVIEW_SCREENS = [
 export const OTHER_SCREENS = [
   ["new-interview", "/interviews/new"],
   ["companies", "/companies"],
+  ["follow-ups", "/follow-ups"],
   ["initiatives", "/initiatives"],
   ["initiative", "/initiatives/00000000-0000-4000-8000-000000000001"],
   ["settings", "/settings"],
