@@ -10,6 +10,7 @@ use crate::components::banner::{
 use crate::components::header::AppHeader;
 use crate::i18n::use_texts;
 use crate::pages::companies::CompaniesPage;
+use crate::pages::follow_up::FollowUpPage;
 use crate::pages::follow_ups::FollowUpsPage;
 use crate::pages::initiatives::{InitiativeEditor, InitiativesPage};
 use crate::pages::interview::ambition_step::AmbitionStep;
@@ -108,6 +109,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/transfer") view=TransferPage/>
                         <Route path=path!("/companies") view=CompaniesPage/>
                         <Route path=path!("/follow-ups") view=FollowUpsPage/>
+                        <Route path=path!("/follow-ups/:id") view=FollowUpPage/>
                         <Route path=path!("/initiatives") view=InitiativesPage/>
                         <Route path=path!("/initiatives/:id") view=InitiativeEditor/>
                         <Route path=path!("/preview/plate") view=PlatePreview/>

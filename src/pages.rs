@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod companies;
+pub mod follow_up;
 pub mod follow_ups;
 pub mod initiatives;
 pub mod interview;

@@ -143,6 +143,9 @@ fn DueLine(row: DueRow) -> impl IntoView {
         Some(id) => {
             let (reached, not_reached) = (name_for.clone(), name_for.clone());
             view! {
+                <A href=format!("/follow-ups/{id}") attr:class="button" attr:data-testid="open-follow-up">
+                    {move || t.get().follow_ups.open}
+                </A>
                 <button
                     class="button"
                     data-testid="not-reached"
