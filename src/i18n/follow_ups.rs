@@ -11,9 +11,9 @@ pub struct FollowUpTexts {
     pub bucket: fn(DueBucket) -> &'static str,
     pub status: fn(FollowUpStatus) -> &'static str,
     pub nobody_due: &'static str,
-    /// "Gesprek 3 februari 2025": the baseline.
+    /// "Gesprek 2025-02-03": the baseline.
     pub interviewed_on: fn(&str) -> String,
-    /// "Gepland 3 augustus 2025"; none planned.
+    /// "Gepland 2025-08-03"; none planned.
     pub planned_on: fn(&str) -> String,
     pub not_planned: &'static str,
     /// Tries so far, and the date of the last.
@@ -38,6 +38,8 @@ pub struct FollowUpTexts {
     pub fit: &'static str,
     pub fit_name: fn(Fit) -> &'static str,
     pub missing: &'static str,
+    /// The link cannot take the step the answer asks (its own screen can correct it).
+    pub link_refused: &'static str,
     pub ambitions_title: &'static str,
     pub no_ambitions: &'static str,
     pub outcome_name: fn(AmbitionOutcome) -> &'static str,
@@ -113,6 +115,8 @@ pub const NL: FollowUpTexts = FollowUpTexts {
         Fit::No => "Nee",
     },
     missing: "Wat ontbreekt er?",
+    link_refused: "Deze koppeling kan niet naar dat antwoord; pas haar aan bij de koppelingen van \
+                   het gesprek.",
     ambitions_title: "Wat kwam er van de ambitie?",
     no_ambitions: "Bij het eerste gesprek was niets als ambitie aangegeven.",
     outcome_name: |o| match o {
@@ -190,6 +194,7 @@ pub const EN: FollowUpTexts = FollowUpTexts {
         Fit::No => "No",
     },
     missing: "What is missing?",
+    link_refused: "This link cannot take that answer; change it with the interview's links.",
     ambitions_title: "What came of the ambition?",
     no_ambitions: "Nothing was marked as ambition at the first interview.",
     outcome_name: |o| match o {

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::clock;
 use crate::components::choice::Choice;
+use crate::components::field::TextField;
 use crate::i18n::use_texts;
 use crate::plate_data::definition_for;
 use crate::state::{use_app_state, AppState};
@@ -22,17 +23,17 @@ pub fn FollowUpPage() -> impl IntoView {
     let state = use_app_state();
     let t = use_texts();
     let params = use_params_map();
+    // The id of a follow-up that exists: memoised, so an edit of it does not build the screen
+    // anew (only its coming or going does).
     let id = Memo::new(move |_| {
         params
             .read()
             .get("id")
             .and_then(|s| Uuid::parse_str(&s).ok())
+            .filter(|id| state.records.follow_ups.read().contains_key(id))
     });
     move || {
-        let Some(id) = id
-            .get()
-            .filter(|id| state.records.follow_ups.read().contains_key(id))
-        else {
+        let Some(id) = id.get() else {
             return view! { <p class="notice">{t.get().not_found}</p> }.into_any();
         };
         view! { <Conversation id/> }.into_any()
@@ -116,7 +117,7 @@ fn Conversation(id: Uuid) -> impl IntoView {
                 <Show when=move || links.with(Vec::is_empty)>
                     <p>{move || t.get().follow_ups.no_links}</p>
                 </Show>
-                <For each=move || links.get() key=|l| (l.id, l.status) let:link>
+                <For each=move || links.get() key=|l| l.id let:link>
                     <LinkOutcomeCard follow_up=id link=link/>
                 </For>
             </section>
@@ -127,28 +128,21 @@ fn Conversation(id: Uuid) -> impl IntoView {
             </section>
 
             <section class="panel">
-                <label class="field">
-                    <span class="field-label">{move || t.get().follow_ups.next_steps}</span>
-                    <textarea
-                        data-testid="follow-up-next-steps"
-                        prop:value=move || follow_up.with(|f| f.next_steps.clone())
-                        on:change=move |ev| {
-                            let text = event_target_value(&ev);
-                            edit(state, id, |f| f.next_steps = text);
-                        }
-                    ></textarea>
-                </label>
-                <label class="field">
-                    <span class="field-label">{move || t.get().follow_ups.note}</span>
-                    <textarea
-                        data-testid="follow-up-note"
-                        prop:value=move || follow_up.with(|f| f.note.clone())
-                        on:change=move |ev| {
-                            let text = event_target_value(&ev);
-                            edit(state, id, |f| f.note = text);
-                        }
-                    ></textarea>
-                </label>
+                // Saved at every keystroke, as every text of an interview is.
+                <TextField
+                    id="follow-up-next-steps"
+                    label=Signal::derive(move || t.get().follow_ups.next_steps)
+                    value=Signal::derive(move || follow_up.with(|f| f.next_steps.clone()))
+                    on_change=Callback::new(move |text: String| edit(state, id, |f| f.next_steps = text))
+                    multiline=true
+                />
+                <TextField
+                    id="follow-up-note"
+                    label=Signal::derive(move || t.get().follow_ups.note)
+                    value=Signal::derive(move || follow_up.with(|f| f.note.clone()))
+                    on_change=Callback::new(move |text: String| edit(state, id, |f| f.note = text))
+                    multiline=true
+                />
             </section>
 
             <ThenAndNow follow_up=id/>
@@ -174,7 +168,8 @@ fn LinkOutcomeCard(follow_up: Uuid, link: Link) -> impl IntoView {
         .get_untracked(link.initiative_id)
         .map(|i| i.name)
         .unwrap_or_default();
-    let status = link.status;
+    let status = state.records.links.select(link_id, |l| l.status);
+    let problem = RwSignal::new(false);
     let outcome = Memo::new(move |_| {
         state
             .records
@@ -190,19 +185,31 @@ fn LinkOutcomeCard(follow_up: Uuid, link: Link) -> impl IntoView {
     let set_result = move |result: LinkResult| {
         let today = clock::today();
         let by = state.settings.with_untracked(|s| s.interviewer.clone());
-        let mut heard = None;
-        edit(state, follow_up, |f| {
-            change(f, &|o| {
-                o.happened = Some(result);
-                o.date = today.clone();
-                o.by = by.clone();
-            });
-            heard = f.links.get(&link_id).cloned();
-        });
-        // The link's own life follows what the company says, dated today.
-        if let (Some(heard), Some(mut link)) = (heard, state.records.links.get_untracked(link_id)) {
-            if heard.apply_to(&mut link).unwrap_or(false) {
-                state.save(link);
+        let heard = LinkOutcome {
+            happened: Some(result),
+            date: today,
+            by,
+            ..Default::default()
+        };
+        // The link's own life follows what the company says, dated today: worked out first, so a
+        // step the link cannot take changes neither record.
+        let Some(mut link) = state.records.links.get_untracked(link_id) else {
+            return;
+        };
+        match heard.apply_to(&mut link) {
+            Err(_) => problem.set(true),
+            Ok(moved) => {
+                problem.set(false);
+                edit(state, follow_up, |f| {
+                    change(f, &|o| {
+                        o.happened = heard.happened;
+                        o.date = heard.date.clone();
+                        o.by = heard.by.clone();
+                    })
+                });
+                if moved {
+                    state.save(link);
+                }
             }
         }
     };
@@ -210,11 +217,14 @@ fn LinkOutcomeCard(follow_up: Uuid, link: Link) -> impl IntoView {
     view! {
         <div class="link-outcome" data-testid="link-outcome" data-initiative=initiative.clone()>
             <h3>{initiative.clone()}</h3>
-            <p class="own-small">{move || (t.get().follow_ups.link_now)((t.get().codes.link_status)(status))}</p>
+            <p class="own-small">{move || status.get().map(|s| (t.get().follow_ups.link_now)((t.get().codes.link_status)(s)))}</p>
             <div class="field">
                 <span class="field-label">{move || t.get().follow_ups.link_result}</span>
                 <Choice
-                    label=Signal::derive(move || t.get().follow_ups.link_result.to_owned())
+                    label=Signal::derive({
+                        let initiative = initiative.clone();
+                        move || format!("{initiative}: {}", t.get().follow_ups.link_result)
+                    })
                     options=LinkResult::ALL
                         .into_iter()
                         .map(|r| (Some(r), Signal::derive(move || (t.get().follow_ups.result_name)(r))))
@@ -230,7 +240,10 @@ fn LinkOutcomeCard(follow_up: Uuid, link: Link) -> impl IntoView {
             <div class="field">
                 <span class="field-label">{move || t.get().follow_ups.fit}</span>
                 <Choice
-                    label=Signal::derive(move || t.get().follow_ups.fit.to_owned())
+                    label=Signal::derive({
+                        let initiative = initiative.clone();
+                        move || format!("{initiative}: {}", t.get().follow_ups.fit)
+                    })
                     options=[Fit::Yes, Fit::Partly, Fit::No]
                         .into_iter()
                         .map(|f| (Some(f), Signal::derive(move || (t.get().follow_ups.fit_name)(f))))
@@ -241,13 +254,17 @@ fn LinkOutcomeCard(follow_up: Uuid, link: Link) -> impl IntoView {
                     })
                 />
             </div>
+            <Show when=move || problem.get()>
+                <p class="notice error" role="alert">{move || t.get().follow_ups.link_refused}</p>
+            </Show>
             <Show when=shows_missing>
                 <label class="field">
                     <span class="field-label">{move || t.get().follow_ups.missing}</span>
                     <textarea
                         data-testid="link-missing"
                         prop:value=move || outcome.with(|o| o.missing.clone())
-                        on:change=move |ev| {
+                        maxlength="20000"
+                        on:input=move |ev| {
                             let text = event_target_value(&ev);
                             edit(state, follow_up, |f| change(f, &|o| o.missing = text.clone()));
                         }

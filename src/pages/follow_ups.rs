@@ -98,7 +98,7 @@ pub fn FollowUpsPage() -> impl IntoView {
                                 <ul class="plain due-list">
                                     <For
                                         each=move || bucket_rows(bucket)
-                                        key=|r| (r.item.interview_id, r.item.follow_up_id, r.attempts, r.item.status)
+                                        key=|r| format!("{r:?}")
                                         let:row
                                     >
                                         <DueLine row=row/>
@@ -143,7 +143,15 @@ fn DueLine(row: DueRow) -> impl IntoView {
         Some(id) => {
             let (reached, not_reached) = (name_for.clone(), name_for.clone());
             view! {
-                <A href=format!("/follow-ups/{id}") attr:class="button" attr:data-testid="open-follow-up">
+                <A
+                    href=format!("/follow-ups/{id}")
+                    attr:class="button"
+                    attr:data-testid="open-follow-up"
+                    attr:aria-label={
+                        let label = name_for.clone();
+                        move || label(t.get().follow_ups.open)
+                    }
+                >
                     {move || t.get().follow_ups.open}
                 </A>
                 <button
@@ -200,7 +208,12 @@ fn plan(state: AppState, interview_id: Uuid) {
     let plate = Definition::current()
         .map(Definition::plate_key)
         .unwrap_or_default();
-    state.save(FollowUp::for_interview(clock::new_id(), &interview, &plate));
+    // The same id on every tablet: two that plan it while offline make one record, not two.
+    let id = FollowUp::first_id(interview_id);
+    if state.records.follow_ups.get_untracked(id).is_some() {
+        return;
+    }
+    state.save(FollowUp::for_interview(id, &interview, &plate));
 }
 
 /// A call today by the interviewer of this device: reached or not.

@@ -90,13 +90,20 @@ test("a completed interview is due, its follow-up is planned and a call recorded
   const link = page.getByTestId("link-outcome").first();
   await link.getByRole("radio", { name: "Geholpen" }).click();
   await saved(page);
+  await link.getByText("Nu: Helpt", { exact: true }).waitFor();
+  // A result corrected: the link follows, one step back and on.
+  await link.getByRole("radio", { name: "Hielp niet" }).click();
+  await link.getByText("Nu: Helpt niet", { exact: true }).waitFor();
+  await link.getByRole("radio", { name: "Geholpen" }).click();
+  await link.getByText("Nu: Helpt", { exact: true }).waitFor();
+  await saved(page);
   await link.getByRole("radio", { name: "Deels" }).click();
   await link.getByTestId("link-missing").fill("Hulp bij de subsidieaanvraag.");
   await link.getByTestId("link-missing").press("Tab");
   await saved(page);
   await page.locator('li.ambition-outcome[data-practice="GR-03"]').getByRole("radio", { name: "Gedaan" }).click();
-  await page.getByTestId("follow-up-next-steps").fill("Tweede coachgesprek in september.");
-  await page.getByTestId("follow-up-next-steps").press("Tab");
+  // Saved as it is typed, no blur needed.
+  await page.locator("#follow-up-next-steps").fill("Tweede coachgesprek in september.");
   await saved(page);
   // GR-03 realised: the materials theme has one more practice done now than then.
   const grondstoffen = page.getByTestId("then-now").locator("tr").filter({ hasText: "Grondstoffen" });
@@ -136,7 +143,9 @@ test("a completed interview is due, its follow-up is planned and a call recorded
   assert.deepEqual(followUp.links[stored.id], {
     happened: "helped", date: today, by: "Jan de Vries", fit: "partly", missing: "Hulp bij de subsidieaanvraag.",
   });
-  // The link's life followed what the company said: proposed -> introduced -> started -> helped.
+  // The link's life followed what the company said, the correction kept in its history.
   assert.equal(stored.status, "helped");
-  assert.deepEqual(stored.history.slice(-3).map((e) => e.status), ["introduced", "started", "helped"]);
+  assert.deepEqual(stored.history.map((e) => e.status), [
+    "proposed", "introduced", "started", "helped", "started", "did_not_help", "started", "helped",
+  ]);
 });

@@ -196,7 +196,7 @@ test("two tablets offline: different fields merge, the same field asks for a cho
     await page.goto(`${url}/ambition`);
     // The field fills once the page has read IndexedDB: wait for that, not for a fixed time.
     const ambition = page.getByLabel("De ambitie in eigen woorden");
-    for (let i = 0; i < 40 && (await ambition.inputValue()) !== AMBITION_B; i++) await page.waitForTimeout(100);
+    for (let i = 0; i < 100 && (await ambition.inputValue()) !== AMBITION_B; i++) await page.waitForTimeout(100);
     assert.equal(await ambition.inputValue(), AMBITION_B);
   }
   // The company's own plate on paper never shows the choice (it holds internal notes).

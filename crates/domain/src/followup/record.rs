@@ -174,7 +174,10 @@ impl LinkOutcome {
     /// that says the link helped was evidently introduced and started: [`Link::set_status`] takes
     /// one step at a time, so each step is recorded, dated the same day; the note goes on the
     /// last). Returns whether anything changed; no result, or the link already there, is a
-    /// no-op. A link that is already final with another result is refused and left as it was.
+    /// no-op. A link already final with another result (a result corrected, or what the
+    /// company says now) is first taken one step back ([`Link::step_back`], the correction the
+    /// link's own screen offers), so the history keeps both. A refused step leaves the link as it
+    /// was.
     pub fn apply_to(&self, link: &mut Link) -> Result<bool, LinkError> {
         let Some(result) = self.happened else {
             return Ok(false);
@@ -184,7 +187,17 @@ impl LinkOutcome {
             return Ok(false);
         }
         use LinkStatus::*;
-        let path: &[LinkStatus] = match (link.status, target) {
+        let mut next = link.clone();
+        if matches!(next.status, Helped | DidNotHelp | DidNotHappen) {
+            if let Some(back) = next.step_back() {
+                next.set_status(back, &self.date, "")?;
+            }
+        }
+        if next.status == target {
+            *link = next;
+            return Ok(true);
+        }
+        let path: &[LinkStatus] = match (next.status, target) {
             (_, DidNotHappen) => &[DidNotHappen],
             (Proposed, Helped) => &[Introduced, Started, Helped],
             (Proposed, _) => &[Introduced, Started, DidNotHelp],
@@ -192,7 +205,6 @@ impl LinkOutcome {
             (Introduced, _) => &[Started, DidNotHelp],
             (_, _) => std::slice::from_ref(&target),
         };
-        let mut next = link.clone();
         for (n, &status) in path.iter().enumerate() {
             let note = if n + 1 == path.len() { &self.note } else { "" };
             next.set_status(status, &self.date, note)?;
@@ -320,6 +332,14 @@ impl FollowUp {
             plate_version: plate_version.to_owned(),
             ..FollowUp::default()
         }
+    }
+
+    /// The id of an interview's first follow-up, the one the due list plans: the same on every
+    /// tablet, so two tablets that plan it while offline make one record (merged by field on
+    /// the server), not two. The interview's id with every other hex digit flipped: distinct
+    /// from it, stable, its version and variant digits kept.
+    pub fn first_id(interview_id: Uuid) -> Uuid {
+        Uuid::from_u128(interview_id.as_u128() ^ 0x0f0f_0f0f_0f0f_0f0f_0f0f_0f0f_0f0f_0f0f)
     }
 
     pub fn is_done(&self) -> bool {
@@ -805,10 +825,18 @@ mod tests {
         );
         // Again: nothing changes.
         assert_eq!(outcome(LinkResult::Helped).apply_to(&mut l), Ok(false));
-        // Another final result on a final link is refused and leaves it as it was.
-        let before = l.clone();
-        assert!(outcome(LinkResult::DidNotHappen).apply_to(&mut l).is_err());
-        assert_eq!(l, before);
+        // Another final result on a final link (a result corrected, or what the company says
+        // now) goes one step back first, as the link's own correction does; the history keeps
+        // both.
+        assert_eq!(outcome(LinkResult::DidNotHappen).apply_to(&mut l), Ok(true));
+        assert_eq!(l.status, DidNotHappen);
+        let tail: Vec<LinkStatus> = l.history.iter().skip(4).map(|e| e.status).collect();
+        assert_eq!(tail, [Started, DidNotHappen]);
+        assert_eq!(outcome(LinkResult::Helped).apply_to(&mut l), Ok(true));
+        assert_eq!(l.status, Helped);
+        assert_eq!(outcome(LinkResult::DidNotHelp).apply_to(&mut l), Ok(true));
+        assert_eq!(l.status, DidNotHelp);
+        assert!(l.validate().is_ok());
 
         let mut l = link();
         l.set_status(Introduced, "2025-03-20", "").unwrap();
@@ -831,5 +859,16 @@ mod tests {
         };
         assert!(bad.apply_to(&mut l).is_err());
         assert_eq!(l, link());
+    }
+
+    #[test]
+    fn an_interviews_first_follow_up_has_the_same_id_on_every_tablet() {
+        let interview = Uuid::parse_str("7d3f2c1e-9a4b-4c2d-8e1f-0a9b8c7d6e5f").unwrap();
+        let first = FollowUp::first_id(interview);
+        assert_eq!(first, FollowUp::first_id(interview));
+        assert_ne!(first, interview);
+        assert_eq!(first.get_version_num(), 4);
+        assert_eq!(first.get_variant(), interview.get_variant());
+        assert_eq!(FollowUp::first_id(first), interview);
     }
 }
