@@ -88,10 +88,10 @@ function completedInterview(template, n) {
   ];
 }
 
-/** Pushes as another tablet of the same interviewer, so this tablet's pull returns the records. */
-async function pushAsOtherDevice(base, records) {
+/** Pushes `records` as a new device of `account`, in pushes of 500. */
+async function pushAs(base, account, label, records) {
   const device = randomUUID();
-  const token = await apiToken(base, INTERVIEWER, "bench: other tablet", device);
+  const token = await apiToken(base, account, label, device);
   let seq = 1;
   for (let i = 0; i < records.length; i += 500) {
     const changes = records.slice(i, i + 500).map((r) => ({ seq: seq++, ...r }));
@@ -100,8 +100,13 @@ async function pushAsOtherDevice(base, records) {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ device_id: device, changes }),
     });
-    if (!response.ok) throw new Error(`push failed: ${response.status} ${await response.text()}`);
+    if (!response.ok) throw new Error(`push (${label}) failed: ${response.status} ${await response.text()}`);
   }
+}
+
+/** Pushes as another tablet of the same interviewer, so this tablet's pull returns the records. */
+function pushAsOtherDevice(base, records) {
+  return pushAs(base, INTERVIEWER, "bench: other tablet", records);
 }
 
 /** Warms the server up as PouchDB's yardstick server is warm (it serves five replications in one
@@ -119,18 +124,7 @@ async function warmUp(base, records) {
     kind,
     record: { ...record, id: fresh(record.id), ...(record.company_id ? { company_id: fresh(record.company_id) } : {}) },
   }));
-  const device = randomUUID();
-  const token = await apiToken(base, COORDINATOR, "bench: warm-up", device);
-  let seq = 1;
-  for (let i = 0; i < copies.length; i += 500) {
-    const changes = copies.slice(i, i + 500).map((r) => ({ seq: seq++, ...r }));
-    const response = await authFetch(token, `${base}/api/v1/push`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ device_id: device, changes }),
-    });
-    if (!response.ok) throw new Error(`warm-up push failed: ${response.status} ${await response.text()}`);
-  }
+  await pushAs(base, COORDINATOR, "bench: warm-up", copies);
 }
 
 /** The passphrase of the bench's export files. */
